@@ -1,0 +1,216 @@
+//! The network's vocabulary as plain types (see `shared/docs/design.md`).
+//!
+//! Input: nothing. Output: the values every other crate passes along the one-way flow
+//! `source → fetch → parse → extract → normalize → dedup → store → route → render`.
+//! This crate never does I/O.
+
+mod time;
+
+pub use time::{OffsetTime, TimeError};
+
+use serde::{Deserialize, Serialize};
+
+/// Database identity of a site.
+pub type SiteId = i64;
+/// Database identity of a source.
+pub type SourceId = i64;
+/// Database identity of a story.
+pub type StoryId = i64;
+/// Database identity of a cluster (the id of its first story).
+pub type ClusterId = i64;
+
+/// A masthead: one branded site of the network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: SiteId,
+    /// Stable, URL-safe name: `orlando-echo`.
+    pub slug: String,
+    pub name: String,
+    /// Lower-case host names (no port) that select this site.
+    pub hosts: Vec<String>,
+    /// IANA zone name; validated when the site is configured.
+    pub time_zone: String,
+    pub tagline: String,
+    /// Ordered as the site's navigation shows them.
+    pub sections: Vec<Section>,
+}
+
+impl Site {
+    pub fn section(&self, slug: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.slug == slug)
+    }
+}
+
+/// What a configuration (or later the admin) asks the store to hold for a site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteSpec {
+    pub slug: String,
+    pub name: String,
+    pub hosts: Vec<String>,
+    pub time_zone: String,
+    pub tagline: String,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// URL-safe: `world`.
+    pub slug: String,
+    /// Shown in navigation: `World`.
+    pub name: String,
+}
+
+/// When to fetch the full article page instead of trusting the feed's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FullTextPolicy {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl FullTextPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Always => "always",
+            Self::Never => "never",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "auto" => Some(Self::Auto),
+            "always" => Some(Self::Always),
+            "never" => Some(Self::Never),
+            _ => None,
+        }
+    }
+}
+
+/// A feed or wire the network ingests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: SourceId,
+    /// The credit shown on pages: `RT.com`.
+    pub name: String,
+    pub url: String,
+    /// Section for stories whose categories name none of a site's sections.
+    pub section: Option<String>,
+    /// Dateline for stories whose text carries none.
+    pub dateline: Option<String>,
+    pub full_text: FullTextPolicy,
+    pub interval_secs: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceSpec {
+    pub name: String,
+    pub url: String,
+    pub section: Option<String>,
+    pub dateline: Option<String>,
+    pub full_text: FullTextPolicy,
+    pub interval_secs: i64,
+}
+
+/// A lead image with what the page shows beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LeadImage {
+    pub url: String,
+    pub caption: Option<String>,
+    /// Shown as "(Photo credit: …)".
+    pub credit: Option<String>,
+    pub alt: Option<String>,
+}
+
+/// A story as `normalize` hands it to the store: text sanitized, time with its zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStory {
+    pub source_id: SourceId,
+    /// The feed's own id for the entry; falls back to the URL, then a content hash.
+    pub guid: String,
+    /// Original URL at the source.
+    pub url: Option<String>,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub byline: Option<String>,
+    /// `KYIV, Ukraine`.
+    pub dateline: Option<String>,
+    pub published: OffsetTime,
+    pub updated: Option<OffsetTime>,
+    /// Sanitized HTML (made only by `normalize`).
+    pub content_html: String,
+    /// The body as plain text, paragraphs separated by blank lines.
+    pub text: String,
+    pub image: Option<LeadImage>,
+    pub categories: Vec<String>,
+    /// Hash of headline and text: tells an update from a re-delivery.
+    pub content_hash: String,
+}
+
+/// A stored story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Story {
+    pub id: StoryId,
+    pub cluster: ClusterId,
+    /// Set once at first store; the page URL never changes with the headline.
+    pub slug: String,
+    pub source_id: SourceId,
+    pub source_name: String,
+    pub guid: String,
+    pub url: Option<String>,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub byline: Option<String>,
+    pub dateline: Option<String>,
+    pub published: OffsetTime,
+    pub updated: Option<OffsetTime>,
+    pub content_html: String,
+    pub text: String,
+    pub image: Option<LeadImage>,
+    pub categories: Vec<String>,
+    pub content_hash: String,
+}
+
+/// A story as lists and teasers need it, without the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorySummary {
+    pub id: StoryId,
+    pub cluster: ClusterId,
+    pub slug: String,
+    pub source_name: String,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub dateline: Option<String>,
+    /// The first paragraph of the body as plain text (teasers are cut from it).
+    pub lead: String,
+    pub published: OffsetTime,
+    pub image: Option<LeadImage>,
+    /// The section of the site this summary was listed for (empty when not site-scoped).
+    pub section: String,
+}
+
+/// A story on a site's section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Placement {
+    pub story_id: StoryId,
+    pub site_id: SiteId,
+    pub section: String,
+}
+
+/// What storing a story did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoreOutcome {
+    Inserted(StoryId),
+    Updated(StoryId),
+    Unchanged(StoryId),
+}
+
+impl StoreOutcome {
+    pub fn id(self) -> StoryId {
+        match self {
+            Self::Inserted(id) | Self::Updated(id) | Self::Unchanged(id) => id,
+        }
+    }
+}

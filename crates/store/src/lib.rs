@@ -1,0 +1,112 @@
+//! The store: one [`Store`] interface with two backends, SQLite (the embedded default: one file,
+//! WAL) and PostgreSQL (many nodes sharing one network).
+//!
+//! Input: values from `masthead-model`. Output: the same values, read back exactly (story text
+//! is stored byte for byte, typographic quotes included). Migrations are versioned SQL under
+//! `migrations/{sqlite,postgres}/`, with the same numbers in both directories, never edited
+//! once released. This crate never parses, fetches or renders.
+
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use masthead_model::{
+    ClusterId, Placement, Site, SiteId, SiteSpec, Source, SourceId, SourceSpec, StoreOutcome,
+    Story, StoryId, NewStory, StorySummary,
+};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")]
+    Scheme { url: String },
+    #[error("migrating the {backend} schema failed: {source}")]
+    Migrate {
+        backend: &'static str,
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("{op} failed: {source}")]
+    Query { op: &'static str, source: sqlx::Error },
+    #[error("stored {what} is malformed: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    #[error("no {what} named {name:?}")]
+    NotFound { what: &'static str, name: String },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Filters for the command line's `stories list`.
+#[derive(Debug, Clone, Default)]
+pub struct StoryFilter {
+    pub site: Option<SiteId>,
+    pub source: Option<SourceId>,
+    pub limit: i64,
+}
+
+/// One interface over both backends. Every write is idempotent under retry.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Which backend this is: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations; safe to call at every start and from several nodes.
+    async fn migrate(&self) -> Result<()>;
+
+    /// Creates or updates the site with this slug (hosts and sections replaced as given).
+    async fn upsert_site(&self, spec: &SiteSpec) -> Result<Site>;
+    async fn sites(&self) -> Result<Vec<Site>>;
+    async fn site_by_slug(&self, slug: &str) -> Result<Option<Site>>;
+    /// `host` is lower-case, without port.
+    async fn site_by_host(&self, host: &str) -> Result<Option<Site>>;
+
+    /// Creates or updates the source with this name.
+    async fn upsert_source(&self, spec: &SourceSpec) -> Result<Source>;
+    async fn sources(&self) -> Result<Vec<Source>>;
+    async fn source_by_name(&self, name: &str) -> Result<Option<Source>>;
+
+    /// Stores a story by its identity (source + guid): inserts a new one, updates a known one
+    /// whose content hash changed, leaves an identical one alone. A new story starts its own
+    /// cluster unless `cluster` names an existing one.
+    async fn put_story(&self, story: &NewStory, cluster: Option<ClusterId>) -> Result<StoreOutcome>;
+    async fn story(&self, id: StoryId) -> Result<Option<Story>>;
+    async fn stories(&self, filter: &StoryFilter) -> Result<Vec<Story>>;
+
+    /// Places a story on a site's section; placing it again (same site) moves it, never duplicates.
+    async fn place(&self, placement: &Placement) -> Result<()>;
+    /// The slugs of the sites that carry a story.
+    async fn placements_of(&self, story: StoryId) -> Result<Vec<Placement>>;
+
+    /// Newest stories placed on a site, optionally in one section, newest first.
+    async fn site_stories(
+        &self,
+        site: SiteId,
+        section: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<StorySummary>>;
+    /// How many stories a site (or one of its sections) carries.
+    async fn count_site_stories(&self, site: SiteId, section: Option<&str>) -> Result<i64>;
+
+    /// Cheap liveness check for `/readyz`.
+    async fn ping(&self) -> Result<()>;
+}
+
+/// Opens the backend a URL names: `sqlite://path/to/file.db` (created if missing, WAL) or
+/// `postgres://…`. Does not migrate.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::Scheme {
+            url: url.to_owned(),
+        })
+    }
+}
