@@ -7,7 +7,9 @@
 //! once released. This crate never parses, fetches or renders.
 
 mod postgres;
+mod rows;
 mod sqlite;
+mod text;
 
 use std::sync::Arc;
 
@@ -17,15 +19,28 @@ use masthead_model::{
     Story, StoryId, NewStory, StorySummary,
 };
 
+pub use text::{lead_of, redact_url, slug_of};
+
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// `url` has its password removed (see [`redact_url`]).
     #[error("cannot open database {url}: {source}")]
     Open { url: String, source: sqlx::Error },
+    /// `url` has its password removed (see [`redact_url`]).
     #[error("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")]
     Scheme { url: String },
+    /// A host selects exactly one site; `site` asked for a host `other_site` already has.
+    #[error("host {host:?} of site {site:?} already belongs to site {other_site:?}")]
+    HostTaken {
+        host: String,
+        site: String,
+        other_site: String,
+    },
+    #[error("site {site:?} lists section {section:?} twice")]
+    DuplicateSection { site: String, section: String },
     #[error("migrating the {backend} schema failed: {source}")]
     Migrate {
         backend: &'static str,
@@ -35,6 +50,9 @@ pub enum StoreError {
     Query { op: &'static str, source: sqlx::Error },
     #[error("stored {what} is malformed: {detail}")]
     Corrupt { what: &'static str, detail: String },
+    /// A write kept meeting concurrent changes to the same row (it is safe to retry later).
+    #[error("{op} kept meeting concurrent changes to {what}")]
+    Contended { op: &'static str, what: String },
     #[error("no {what} named {name:?}")]
     NotFound { what: &'static str, name: String },
 }
@@ -106,7 +124,7 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
         Ok(Arc::new(PostgresStore::open(url).await?))
     } else {
         Err(StoreError::Scheme {
-            url: url.to_owned(),
+            url: redact_url(url),
         })
     }
 }

@@ -1,4 +1,145 @@
-//! PostgreSQL backend.
-use crate::*;
-#[derive(Debug)] pub struct PostgresStore;
-impl PostgresStore { pub async fn open(_url:&str)->Result<Self>{ Ok(Self) } }
+//! PostgreSQL backend: many nodes sharing one network.
+//!
+//! Input: a `postgres:` URL and model values. Output: the [`Store`] over a connection pool.
+//! Writes that must not race are single statements (`INSERT … ON CONFLICT`, CTEs) or
+//! transactions guarded by row locks. Never used for anything but SQL.
+
+mod sites;
+mod sources;
+mod stories;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use masthead_model::{
+    ClusterId, NewStory, Placement, Site, SiteId, SiteSpec, Source, SourceSpec, StoreOutcome,
+    Story, StoryId, StorySummary,
+};
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::rows::query_err;
+use crate::text::redact_url;
+use crate::{Result, Store, StoreError, StoryFilter};
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Connections per node; PostgreSQL's default limit (100) leaves room for a dozen nodes.
+const POOL_SIZE: u32 = 8;
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database a `postgres://` URL names. Does not migrate.
+    pub async fn open(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await
+            .map_err(|source| StoreError::Open {
+                url: redact_url(url),
+                source,
+            })?;
+        Ok(Self { pool })
+    }
+
+    /// The pool, for tests and tools that need SQL the trait does not offer.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        // sqlx's migrator holds an advisory lock while it runs, so nodes starting together
+        // apply each migration once.
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                backend: "postgres",
+                source,
+            })
+    }
+
+    async fn upsert_site(&self, spec: &SiteSpec) -> Result<Site> {
+        sites::upsert_site(&self.pool, spec).await
+    }
+
+    async fn sites(&self) -> Result<Vec<Site>> {
+        sites::sites(&self.pool).await
+    }
+
+    async fn site_by_slug(&self, slug: &str) -> Result<Option<Site>> {
+        sites::site_by_slug(&self.pool, slug).await
+    }
+
+    async fn site_by_host(&self, host: &str) -> Result<Option<Site>> {
+        sites::site_by_host(&self.pool, host).await
+    }
+
+    async fn upsert_source(&self, spec: &SourceSpec) -> Result<Source> {
+        sources::upsert_source(&self.pool, spec).await
+    }
+
+    async fn sources(&self) -> Result<Vec<Source>> {
+        sources::sources(&self.pool).await
+    }
+
+    async fn source_by_name(&self, name: &str) -> Result<Option<Source>> {
+        sources::source_by_name(&self.pool, name).await
+    }
+
+    async fn put_story(&self, story: &NewStory, cluster: Option<ClusterId>) -> Result<StoreOutcome> {
+        stories::put_story(&self.pool, story, cluster).await
+    }
+
+    async fn story(&self, id: StoryId) -> Result<Option<Story>> {
+        stories::story(&self.pool, id).await
+    }
+
+    async fn stories(&self, filter: &StoryFilter) -> Result<Vec<Story>> {
+        stories::stories(&self.pool, filter).await
+    }
+
+    async fn place(&self, placement: &Placement) -> Result<()> {
+        stories::place(&self.pool, placement).await
+    }
+
+    async fn placements_of(&self, story: StoryId) -> Result<Vec<Placement>> {
+        stories::placements_of(&self.pool, story).await
+    }
+
+    async fn site_stories(
+        &self,
+        site: SiteId,
+        section: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<StorySummary>> {
+        stories::site_stories(&self.pool, site, section, offset, limit).await
+    }
+
+    async fn count_site_stories(&self, site: SiteId, section: Option<&str>) -> Result<i64> {
+        stories::count_site_stories(&self.pool, site, section).await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("ping"))?;
+        Ok(())
+    }
+}

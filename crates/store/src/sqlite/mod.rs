@@ -1,4 +1,186 @@
-//! SQLite backend.
-use crate::*;
-#[derive(Debug)] pub struct SqliteStore;
-impl SqliteStore { pub async fn open(_url:&str)->Result<Self>{ Ok(Self) } }
+//! SQLite backend: the embedded default, one file in WAL mode.
+//!
+//! Input: a `sqlite:` URL and model values. Output: the [`Store`] over a connection pool.
+//! Writes that read before they write take `BEGIN IMMEDIATE`, so a second writer waits on the
+//! busy timeout instead of failing on a stale snapshot. Never used for anything but SQL.
+
+mod sites;
+mod sources;
+mod stories;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use masthead_model::{
+    ClusterId, NewStory, Placement, Site, SiteId, SiteSpec, Source, SourceSpec, StoreOutcome,
+    Story, StoryId, StorySummary,
+};
+use sqlx::SqlitePool;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::rows::query_err;
+use crate::text::redact_url;
+use crate::{Result, Store, StoreError, StoryFilter};
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Connections in a file database's pool: WAL lets readers run beside the one writer.
+const POOL_SIZE: u32 = 8;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// SQLite's migrator takes no lock: a process that loses the race to apply a migration fails
+/// once, then finds it applied. More attempts than that mean something else is wrong.
+const MIGRATE_ATTEMPTS: u32 = 3;
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating it and its directory if missing) the database a URL names:
+    /// `sqlite:///abs/path.db`, `sqlite://relative.db` or `sqlite::memory:`. Does not migrate.
+    pub async fn open(url: &str) -> Result<Self> {
+        let open_err = |source| StoreError::Open {
+            url: redact_url(url),
+            source,
+        };
+        let options = SqliteConnectOptions::from_str(url).map_err(open_err)?;
+        let memory = is_memory(url);
+        let mut options = options
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            .synchronous(SqliteSynchronous::Normal);
+        let pool = if memory {
+            // An in-memory database lives as long as one connection to it: keep exactly one.
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options)
+                .await
+                .map_err(open_err)?
+        } else {
+            if let Some(dir) = options.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| open_err(sqlx::Error::Io(e)))?;
+            }
+            options = options.journal_mode(SqliteJournalMode::Wal);
+            SqlitePoolOptions::new()
+                .max_connections(POOL_SIZE)
+                .connect_with(options)
+                .await
+                .map_err(open_err)?
+        };
+        Ok(Self { pool })
+    }
+
+    /// The pool, for tests and tools that need SQL the trait does not offer.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn is_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut attempt = 1;
+        loop {
+            match MIGRATOR.run(&self.pool).await {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt < MIGRATE_ATTEMPTS => {
+                    tracing::debug!(error = %e, attempt, "sqlite migration raced another process; retrying");
+                    attempt += 1;
+                }
+                Err(source) => {
+                    return Err(StoreError::Migrate {
+                        backend: "sqlite",
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    async fn upsert_site(&self, spec: &SiteSpec) -> Result<Site> {
+        sites::upsert_site(&self.pool, spec).await
+    }
+
+    async fn sites(&self) -> Result<Vec<Site>> {
+        sites::sites(&self.pool).await
+    }
+
+    async fn site_by_slug(&self, slug: &str) -> Result<Option<Site>> {
+        sites::site_by_slug(&self.pool, slug).await
+    }
+
+    async fn site_by_host(&self, host: &str) -> Result<Option<Site>> {
+        sites::site_by_host(&self.pool, host).await
+    }
+
+    async fn upsert_source(&self, spec: &SourceSpec) -> Result<Source> {
+        sources::upsert_source(&self.pool, spec).await
+    }
+
+    async fn sources(&self) -> Result<Vec<Source>> {
+        sources::sources(&self.pool).await
+    }
+
+    async fn source_by_name(&self, name: &str) -> Result<Option<Source>> {
+        sources::source_by_name(&self.pool, name).await
+    }
+
+    async fn put_story(&self, story: &NewStory, cluster: Option<ClusterId>) -> Result<StoreOutcome> {
+        stories::put_story(&self.pool, story, cluster).await
+    }
+
+    async fn story(&self, id: StoryId) -> Result<Option<Story>> {
+        stories::story(&self.pool, id).await
+    }
+
+    async fn stories(&self, filter: &StoryFilter) -> Result<Vec<Story>> {
+        stories::stories(&self.pool, filter).await
+    }
+
+    async fn place(&self, placement: &Placement) -> Result<()> {
+        stories::place(&self.pool, placement).await
+    }
+
+    async fn placements_of(&self, story: StoryId) -> Result<Vec<Placement>> {
+        stories::placements_of(&self.pool, story).await
+    }
+
+    async fn site_stories(
+        &self,
+        site: SiteId,
+        section: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<StorySummary>> {
+        stories::site_stories(&self.pool, site, section, offset, limit).await
+    }
+
+    async fn count_site_stories(&self, site: SiteId, section: Option<&str>) -> Result<i64> {
+        stories::count_site_stories(&self.pool, site, section).await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(query_err("ping"))?;
+        Ok(())
+    }
+}

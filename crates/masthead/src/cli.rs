@@ -1,0 +1,173 @@
+//! The command line as clap types: the stable, scriptable surface operators and tests drive.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Run a network of branded local news sites from one install.
+///
+/// Start with `masthead demo` to browse a bundled demo network, or `masthead init` to write a
+/// commented configuration for your own.
+#[derive(Debug, Parser)]
+#[command(name = "masthead", version, about, long_about)]
+pub struct Cli {
+    /// Configuration file (TOML). Also accepted after the subcommand.
+    /// Defaults to ./masthead.toml when it exists.
+    #[arg(long, global = true, value_name = "FILE", env = "MASTHEAD_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// More log output (-v, -vv). MASTHEAD_LOG=<filter> overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the bundled demo network (three sites, three sources, bundled stories).
+    Demo(DemoArgs),
+    /// Write a commented masthead.toml to start your own network.
+    Init(InitArgs),
+    /// Serve the network's sites.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Ingest stories: one pass over a source's feed document.
+    Ingest(IngestArgs),
+    /// Manage the sources the network ingests.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+    /// Look at stored stories.
+    #[command(subcommand)]
+    Stories(StoriesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Directory for the demo's database and its masthead.toml.
+    #[arg(long, value_name = "DIR", default_value = "masthead-demo")]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write masthead.toml into (created if missing).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub data: PathBuf,
+    /// Replace an existing masthead.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides `listen` in the configuration).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Which part of the network this node runs.
+    #[arg(long, value_enum, default_value_t = Role::All)]
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    /// Public pages only.
+    Web,
+    /// Background jobs only.
+    Worker,
+    /// Both.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The source to ingest (its name, as in `sources list`).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Read the source's feed document from this file instead of fetching it.
+    #[arg(long, value_name = "PATH", requires = "source")]
+    pub file: Option<PathBuf>,
+    /// Every source, due or not.
+    #[arg(long, conflicts_with = "source")]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Add a source (or update the one with this name).
+    Add {
+        /// The credit shown on pages, e.g. "RT.com".
+        name: String,
+        /// The feed's URL.
+        url: String,
+        /// Section for stories whose categories name none of a site's sections.
+        #[arg(long, value_name = "S")]
+        section: Option<String>,
+        /// When to fetch the full article page.
+        #[arg(long, value_name = "POLICY", default_value = "auto", value_parser = ["auto", "always", "never"])]
+        full_text: String,
+        /// How often to poll, e.g. 15m, 1h, 90s.
+        #[arg(long, value_name = "DURATION", default_value = "15m")]
+        interval: String,
+        /// Dateline for stories that carry none, e.g. "KYIV, Ukraine".
+        #[arg(long, value_name = "DATELINE")]
+        dateline: Option<String>,
+    },
+    /// List sources.
+    List {
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoriesCommand {
+    /// List stories, newest first.
+    List {
+        /// Only stories placed on this site (slug).
+        #[arg(long, value_name = "S")]
+        site: Option<String>,
+        /// Only stories of this source (name).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// At most this many.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: i64,
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one story.
+    Show {
+        id: i64,
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn config_is_accepted_before_and_after_the_subcommand() {
+        let a = Cli::try_parse_from(["masthead", "--config", "x.toml", "migrate"]).unwrap();
+        let b = Cli::try_parse_from(["masthead", "migrate", "--config", "x.toml"]).unwrap();
+        assert_eq!(a.config, b.config);
+        assert_eq!(a.config, Some(PathBuf::from("x.toml")));
+    }
+}

@@ -1,0 +1,106 @@
+//! `masthead demo`: writes the demo network's configuration into `--data`, loads the bundled
+//! sources through the ingest path, serves the sites until Ctrl-C.
+
+use anyhow::Context;
+use masthead_jobs::IngestSettings;
+use masthead_model::OffsetTime;
+use masthead_web::StaticFile;
+
+use crate::cli::DemoArgs;
+use crate::config::Config;
+use crate::demo;
+
+/// How old the newest demo story is when the demo starts.
+const NEWEST_AGE_MICROS: i64 = 5 * 60 * 1_000_000;
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    // Bind first: with `--listen 127.0.0.1:0` the real port goes into the written config.
+    let listener = super::serve::bind(args.listen).await?;
+    let addr = listener.local_addr().context("cannot read the bound address")?;
+
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("cannot create {}", args.data.display()))?;
+    let config_path = args.data.join("masthead.toml");
+    std::fs::write(&config_path, demo::config_toml(addr))
+        .with_context(|| format!("cannot write {}", config_path.display()))?;
+    let config = Config::load(Some(&config_path))?;
+
+    let store = crate::network::open(&config).await?;
+    crate::network::sync(store.as_ref(), &config).await?;
+    let routes = crate::network::routes(store.as_ref(), &config).await?;
+
+    let now = OffsetTime::now_utc();
+    let shift_micros = shift_to_now(now)?;
+    let settings = IngestSettings {
+        routes,
+        now,
+        shift_micros,
+    };
+    for bundled in demo::SOURCES {
+        let source = store
+            .source_by_name(bundled.name)
+            .await?
+            .with_context(|| format!("demo source {:?} is missing", bundled.name))?;
+        let bytes = demo::file(bundled.file)
+            .with_context(|| format!("demo feed {} is not bundled", bundled.file))?;
+        let base = url::Url::parse(&source.url).ok();
+        let report = masthead_jobs::ingest_document(
+            store.as_ref(),
+            &source,
+            bytes,
+            base.as_ref(),
+            &settings,
+        )
+        .await
+        .with_context(|| format!("cannot load demo source {:?}", bundled.name))?;
+        super::ingest::print_summary(&report);
+    }
+
+    let static_files = demo::DEMO_FILES
+        .iter()
+        .map(|(path, bytes)| StaticFile {
+            path: format!("/demo/{path}"),
+            content_type: demo::content_type(path),
+            bytes,
+        })
+        .collect();
+    let sites = store.sites().await?;
+    super::serve::serve_until_ctrl_c(listener, store, &config, static_files, |addr| {
+        let port = addr.port();
+        println!();
+        println!("The masthead demo network is running. Open:");
+        for site in &sites {
+            if let Some(host) = site.hosts.first() {
+                println!("  {:<20} http://{host}:{port}/", site.name);
+            }
+        }
+        println!("or, from this one host:");
+        for site in &sites {
+            println!("  {:<20} http://{addr}/s/{}/", site.name, site.slug);
+        }
+        println!();
+        println!(
+            "Other commands work on it with: masthead --config {} <command>",
+            config_path.display()
+        );
+        println!("Ctrl-C stops it.");
+    })
+    .await
+}
+
+/// The shift that makes the newest bundled story `NEWEST_AGE_MICROS` old now.
+fn shift_to_now(now: OffsetTime) -> anyhow::Result<i64> {
+    let mut newest: Option<i64> = None;
+    for bundled in demo::SOURCES {
+        let bytes = demo::file(bundled.file)
+            .with_context(|| format!("demo feed {} is not bundled", bundled.file))?;
+        let feed = masthead_feed::parse(bytes, None)
+            .with_context(|| format!("bundled demo feed {} does not parse", bundled.file))?;
+        for entry in feed.entries {
+            if let Some(t) = entry.published.or(entry.updated) {
+                newest = Some(newest.map_or(t.unix_micros, |n| n.max(t.unix_micros)));
+            }
+        }
+    }
+    Ok(newest.map_or(0, |n| now.unix_micros - NEWEST_AGE_MICROS - n))
+}

@@ -1,0 +1,24 @@
+//! One module per command; `run` dispatches.
+
+mod demo;
+mod ingest;
+mod init;
+mod migrate;
+mod serve;
+mod sources;
+mod stories;
+
+use crate::cli::{Cli, Command};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config_path = cli.config.as_deref();
+    match cli.command {
+        Command::Demo(args) => demo::run(args).await,
+        Command::Init(args) => init::run(&args),
+        Command::Serve(args) => serve::run(config_path, args).await,
+        Command::Migrate => migrate::run(config_path).await,
+        Command::Ingest(args) => ingest::run(config_path, args).await,
+        Command::Sources(cmd) => sources::run(config_path, cmd).await,
+        Command::Stories(cmd) => stories::run(config_path, cmd).await,
+    }
+}

@@ -1,0 +1,142 @@
+//! `masthead stories`: stored stories as text or one JSON object a line.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Context;
+use masthead_model::{Site, SiteId, Story};
+use masthead_store::{Store, StoryFilter};
+use serde_json::json;
+
+use crate::cli::StoriesCommand;
+use crate::config::Config;
+
+pub async fn run(config_path: Option<&Path>, cmd: StoriesCommand) -> anyhow::Result<()> {
+    let config = Config::load(config_path)?;
+    let store = crate::network::open(&config).await?;
+    crate::network::sync(store.as_ref(), &config).await?;
+    let sites: HashMap<SiteId, Site> = store
+        .sites()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    match cmd {
+        StoriesCommand::List {
+            site,
+            source,
+            limit,
+            json,
+        } => {
+            let site_id = match site {
+                Some(slug) => Some(
+                    sites
+                        .values()
+                        .find(|s| s.slug == slug)
+                        .map(|s| s.id)
+                        .with_context(|| format!("no site {slug:?}"))?,
+                ),
+                None => None,
+            };
+            let source_id = match source {
+                Some(name) => Some(
+                    store
+                        .source_by_name(&name)
+                        .await?
+                        .with_context(|| format!("no source named {name:?}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let filter = StoryFilter {
+                site: site_id,
+                source: source_id,
+                limit,
+            };
+            for story in store.stories(&filter).await? {
+                if json {
+                    let value = story_json(store.as_ref(), &sites, &config, &story, false).await?;
+                    println!("{value}");
+                } else {
+                    println!(
+                        "{:>6}  {}  {:<16}  {}",
+                        story.id,
+                        story.published.to_rfc3339(),
+                        story.source_name,
+                        story.headline
+                    );
+                }
+            }
+        }
+        StoriesCommand::Show { id, json } => {
+            let story = store
+                .story(id)
+                .await?
+                .with_context(|| format!("no story {id}"))?;
+            let value = story_json(store.as_ref(), &sites, &config, &story, true).await?;
+            if json {
+                println!("{value}");
+            } else {
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn story_json(
+    store: &dyn Store,
+    sites: &HashMap<SiteId, Site>,
+    config: &Config,
+    story: &Story,
+    full: bool,
+) -> anyhow::Result<serde_json::Value> {
+    let placements = store.placements_of(story.id).await?;
+    let base = config.base_url.as_str().trim_end_matches('/');
+    let mut site_slugs = Vec::new();
+    let mut pages = Vec::new();
+    for p in &placements {
+        if let Some(site) = sites.get(&p.site_id) {
+            site_slugs.push(site.slug.clone());
+            pages.push(format!(
+                "{base}/s/{}/story/{}/{}",
+                site.slug, story.id, story.slug
+            ));
+        }
+    }
+    let mut value = json!({
+        "id": story.id,
+        "source": story.source_name,
+        "guid": story.guid,
+        "url": story.url,
+        "headline": story.headline,
+        "standfirst": story.standfirst,
+        "byline": story.byline,
+        "dateline": story.dateline,
+        "published": story.published.to_rfc3339(),
+        "updated": story.updated.map(|t| t.to_rfc3339()),
+        "cluster": story.cluster,
+        "sites": site_slugs,
+        "pages": pages,
+        "text": story.text,
+        "content_html": story.content_html,
+    });
+    if full && let Some(obj) = value.as_object_mut() {
+        obj.insert("slug".into(), json!(story.slug));
+        obj.insert("categories".into(), json!(story.categories));
+        obj.insert("image".into(), json!(story.image));
+        obj.insert(
+            "placements".into(),
+            json!(
+                placements
+                    .iter()
+                    .map(|p| json!({
+                        "site": sites.get(&p.site_id).map(|s| s.slug.clone()),
+                        "section": p.section,
+                    }))
+                    .collect::<Vec<_>>()
+            ),
+        );
+    }
+    Ok(value)
+}

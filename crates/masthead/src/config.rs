@@ -1,0 +1,495 @@
+//! Configuration: a TOML file, then `MASTHEAD_*` overrides from one explicit table, then
+//! validation into typed values. Every problem names the key it is about.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use masthead_model::{FullTextPolicy, Section, SiteSpec, SourceSpec};
+use serde::Deserialize;
+
+/// Environment variables that override keys of the file: the variable replaces the value.
+const ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("MASTHEAD_NETWORK_NAME", "network_name"),
+    ("MASTHEAD_LISTEN", "listen"),
+    ("MASTHEAD_BASE_URL", "base_url"),
+    ("MASTHEAD_DATABASE_URL", "database_url"),
+    ("MASTHEAD_FETCH_ALLOW", "fetch.allow"),
+    ("MASTHEAD_FETCH_CONTACT_URL", "fetch.contact_url"),
+];
+
+/// The file as written; validated into [`Config`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    network_name: Option<String>,
+    listen: Option<String>,
+    base_url: Option<String>,
+    database_url: Option<String>,
+    #[serde(default)]
+    fetch: RawFetch,
+    #[serde(default)]
+    sites: Vec<RawSite>,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFetch {
+    #[serde(default)]
+    allow: Vec<String>,
+    contact_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSite {
+    slug: String,
+    name: String,
+    #[serde(default)]
+    hosts: Vec<String>,
+    time_zone: String,
+    #[serde(default)]
+    tagline: String,
+    sections: Vec<RawSection>,
+    #[serde(default)]
+    sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    slug: String,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: String,
+    url: String,
+    section: Option<String>,
+    dateline: Option<String>,
+    full_text: Option<String>,
+    interval: Option<String>,
+}
+
+/// One entry of the fetch allow-list: a network, or one exact `host:port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowEntry {
+    Net(ipnet::IpNet),
+    HostPort(String),
+}
+
+/// A site as configured: what the store holds plus which sources it carries.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    pub spec: SiteSpec,
+    /// Source names; empty means every source.
+    pub sources: Vec<String>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub network_name: String,
+    pub listen: SocketAddr,
+    pub base_url: url::Url,
+    pub database_url: String,
+    pub fetch_allow: Vec<AllowEntry>,
+    pub fetch_contact_url: Option<url::Url>,
+    pub sites: Vec<SiteConfig>,
+    pub sources: Vec<SourceSpec>,
+}
+
+impl Config {
+    /// Reads `path` (or `./masthead.toml` when it exists, or defaults), applies the
+    /// environment, validates.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let default_path = Path::new("masthead.toml");
+        let (raw, dir) = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read configuration {}", path.display()))?;
+                (parse_raw(&text, path)?, parent_dir(path))
+            }
+            None if default_path.exists() => {
+                let text = std::fs::read_to_string(default_path)
+                    .context("cannot read configuration masthead.toml")?;
+                (parse_raw(&text, default_path)?, PathBuf::from("."))
+            }
+            None => (RawConfig::default(), PathBuf::from(".")),
+        };
+        let env: Vec<(String, String)> = ENV_OVERRIDES
+            .iter()
+            .filter_map(|(var, _)| std::env::var(var).ok().map(|v| ((*var).to_owned(), v)))
+            .collect();
+        validate(raw, &dir, &env)
+    }
+
+    /// Parses configuration text (for tests and `init`'s self-check), without the environment.
+    #[cfg(test)]
+    pub fn from_str(text: &str, dir: &Path) -> anyhow::Result<Self> {
+        validate(parse_raw(text, Path::new("test.toml"))?, dir, &[])
+    }
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn parse_raw(text: &str, path: &Path) -> anyhow::Result<RawConfig> {
+    toml::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "invalid configuration {}: {}",
+            path.display(),
+            e.to_string().trim_end()
+        )
+    })
+}
+
+fn invalid(key: &str, problem: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("invalid configuration: {key}: {problem}")
+}
+
+fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow::Result<Config> {
+    for (var, value) in env {
+        match var.as_str() {
+            "MASTHEAD_NETWORK_NAME" => raw.network_name = Some(value.clone()),
+            "MASTHEAD_LISTEN" => raw.listen = Some(value.clone()),
+            "MASTHEAD_BASE_URL" => raw.base_url = Some(value.clone()),
+            "MASTHEAD_DATABASE_URL" => raw.database_url = Some(value.clone()),
+            "MASTHEAD_FETCH_ALLOW" => {
+                raw.fetch.allow = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+            }
+            "MASTHEAD_FETCH_CONTACT_URL" => raw.fetch.contact_url = Some(value.clone()),
+            _ => {}
+        }
+    }
+
+    let network_name = raw
+        .network_name
+        .unwrap_or_else(|| "masthead network".to_owned());
+    if network_name.trim().is_empty() {
+        bail!(invalid("network_name", "must not be empty"));
+    }
+    let listen_text = raw.listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let listen: SocketAddr = listen_text.parse().map_err(|e| {
+        invalid(
+            "listen",
+            format!("{listen_text:?} is not an address like 127.0.0.1:8080 ({e})"),
+        )
+    })?;
+    let base_text = raw.base_url.unwrap_or_else(|| format!("http://{listen}"));
+    let base_url = parse_http_url("base_url", &base_text)?;
+    let database_url = database_url(
+        raw.database_url
+            .as_deref()
+            .unwrap_or("sqlite://masthead.db"),
+        dir,
+    )?;
+    let fetch_allow = raw
+        .fetch
+        .allow
+        .iter()
+        .map(|entry| parse_allow(entry))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let fetch_contact_url = raw
+        .fetch
+        .contact_url
+        .as_deref()
+        .map(|u| parse_http_url("fetch.contact_url", u))
+        .transpose()?;
+
+    let mut sources = Vec::new();
+    let mut source_names = HashSet::new();
+    for (i, s) in raw.sources.into_iter().enumerate() {
+        let key = format!("sources[{i}]");
+        if s.name.trim().is_empty() {
+            bail!(invalid(&format!("{key}.name"), "must not be empty"));
+        }
+        if !source_names.insert(s.name.clone()) {
+            bail!(invalid(
+                &format!("{key}.name"),
+                format!("{:?} is used by two sources", s.name)
+            ));
+        }
+        let full_text = match s.full_text.as_deref() {
+            None => FullTextPolicy::Auto,
+            Some(p) => FullTextPolicy::parse(p).ok_or_else(|| {
+                invalid(
+                    &format!("{key}.full_text"),
+                    format!("{p:?} is not one of auto, always, never"),
+                )
+            })?,
+        };
+        let interval_secs = parse_interval(
+            &format!("{key}.interval"),
+            s.interval.as_deref().unwrap_or("15m"),
+        )?;
+        sources.push(SourceSpec {
+            name: s.name,
+            url: s.url,
+            section: s.section,
+            dateline: s.dateline,
+            full_text,
+            interval_secs,
+        });
+    }
+
+    let mut sites = Vec::new();
+    let mut slugs = HashSet::new();
+    let mut hosts = HashSet::new();
+    for (i, s) in raw.sites.into_iter().enumerate() {
+        let key = format!("sites[{i}]");
+        if !is_slug(&s.slug) {
+            bail!(invalid(
+                &format!("{key}.slug"),
+                format!(
+                    "{:?} must be lower-case letters, digits and hyphens, like orlando-echo",
+                    s.slug
+                )
+            ));
+        }
+        if !slugs.insert(s.slug.clone()) {
+            bail!(invalid(
+                &format!("{key}.slug"),
+                format!("{:?} is used by two sites", s.slug)
+            ));
+        }
+        if s.name.trim().is_empty() {
+            bail!(invalid(&format!("{key}.name"), "must not be empty"));
+        }
+        masthead_normalize::parse_zone(&s.time_zone).map_err(|_| {
+            invalid(
+                &format!("{key}.time_zone"),
+                format!(
+                    "{:?} is not an IANA time zone such as America/New_York",
+                    s.time_zone
+                ),
+            )
+        })?;
+        let mut site_hosts = Vec::new();
+        for (j, host) in s.hosts.iter().enumerate() {
+            let host = host.trim().to_ascii_lowercase();
+            if url::Host::parse(&host).is_err() || host.contains(':') || host.contains('/') {
+                bail!(invalid(
+                    &format!("{key}.hosts[{j}]"),
+                    format!("{host:?} is not a host name (no scheme, port or path)")
+                ));
+            }
+            if !hosts.insert(host.clone()) {
+                bail!(invalid(
+                    &format!("{key}.hosts[{j}]"),
+                    format!("{host:?} is used by two sites")
+                ));
+            }
+            site_hosts.push(host);
+        }
+        if s.sections.is_empty() {
+            bail!(invalid(
+                &format!("{key}.sections"),
+                "a site needs at least one section"
+            ));
+        }
+        let mut section_slugs = HashSet::new();
+        let mut sections = Vec::new();
+        for (j, sec) in s.sections.into_iter().enumerate() {
+            if !is_slug(&sec.slug) || !section_slugs.insert(sec.slug.clone()) {
+                bail!(invalid(
+                    &format!("{key}.sections[{j}].slug"),
+                    format!(
+                        "{:?} must be a unique lower-case slug like world",
+                        sec.slug
+                    )
+                ));
+            }
+            sections.push(Section {
+                slug: sec.slug,
+                name: sec.name,
+            });
+        }
+        for (j, name) in s.sources.iter().enumerate() {
+            if !source_names.contains(name) {
+                bail!(invalid(
+                    &format!("{key}.sources[{j}]"),
+                    format!("no source named {name:?} in [[sources]]")
+                ));
+            }
+        }
+        sites.push(SiteConfig {
+            spec: SiteSpec {
+                slug: s.slug,
+                name: s.name,
+                hosts: site_hosts,
+                time_zone: s.time_zone,
+                tagline: s.tagline,
+                sections,
+            },
+            sources: s.sources,
+        });
+    }
+
+    Ok(Config {
+        network_name,
+        listen,
+        base_url,
+        database_url,
+        fetch_allow,
+        fetch_contact_url,
+        sites,
+        sources,
+    })
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn parse_http_url(key: &str, text: &str) -> anyhow::Result<url::Url> {
+    let url = url::Url::parse(text)
+        .map_err(|e| invalid(key, format!("{text:?} is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!(invalid(key, format!("{text:?} must be an http or https URL")));
+    }
+    Ok(url)
+}
+
+/// `sqlite://relative.db` is relative to the configuration file's directory, so a config
+/// works from any working directory.
+fn database_url(text: &str, dir: &Path) -> anyhow::Result<String> {
+    if let Some(path) = text.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            bail!(invalid("database_url", "sqlite:// needs a file path"));
+        }
+        if path.starts_with(':') || path.starts_with('/') {
+            return Ok(text.to_owned());
+        }
+        let abs = std::path::absolute(dir.join(path))
+            .map_err(|e| invalid("database_url", format!("cannot resolve {path:?}: {e}")))?;
+        return Ok(format!("sqlite://{}", abs.display()));
+    }
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        url::Url::parse(text).map_err(|e| invalid("database_url", format!("not a URL ({e})")))?;
+        return Ok(text.to_owned());
+    }
+    Err(invalid(
+        "database_url",
+        "must start with sqlite:// (a file) or postgres:// (a server)",
+    ))
+}
+
+fn parse_allow(entry: &str) -> anyhow::Result<AllowEntry> {
+    if let Ok(net) = entry.parse::<ipnet::IpNet>() {
+        return Ok(AllowEntry::Net(net));
+    }
+    if let Ok(ip) = entry.parse::<std::net::IpAddr>() {
+        return Ok(AllowEntry::Net(ipnet::IpNet::from(ip)));
+    }
+    if let Some((host, port)) = entry.rsplit_once(':')
+        && !host.is_empty()
+        && port.parse::<u16>().is_ok()
+    {
+        return Ok(AllowEntry::HostPort(entry.to_ascii_lowercase()));
+    }
+    Err(invalid(
+        "fetch.allow",
+        format!("{entry:?} is neither a CIDR like 10.1.0.0/16 nor an exact host:port"),
+    ))
+}
+
+fn parse_interval(key: &str, text: &str) -> anyhow::Result<i64> {
+    let duration: jiff::SignedDuration = text
+        .parse()
+        .map_err(|e| invalid(key, format!("{text:?} is not a duration like 15m or 1h ({e})")))?;
+    let secs = duration.as_secs();
+    if secs < 60 {
+        bail!(invalid(key, format!("{text:?} is shorter than one minute")));
+    }
+    Ok(secs)
+}
+
+/// The commented configuration `masthead init` writes.
+pub const INIT_TEMPLATE: &str = include_str!("init.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_template_parses_back() {
+        let cfg = Config::from_str(INIT_TEMPLATE, Path::new("/srv/masthead")).unwrap();
+        assert_eq!(cfg.sites.len(), 1);
+        assert_eq!(cfg.listen.port(), 8080);
+        assert_eq!(cfg.database_url, "sqlite:///srv/masthead/masthead.db");
+    }
+
+    #[test]
+    fn env_overrides_replace_file_values() {
+        let raw: RawConfig = toml::from_str("listen = \"127.0.0.1:1\"\n[fetch]\nallow = [\"10.0.0.0/8\"]").unwrap();
+        let env = vec![
+            ("MASTHEAD_LISTEN".to_owned(), "0.0.0.0:9000".to_owned()),
+            (
+                "MASTHEAD_FETCH_ALLOW".to_owned(),
+                "127.0.0.1/32, 10.1.0.0/16".to_owned(),
+            ),
+            (
+                "MASTHEAD_DATABASE_URL".to_owned(),
+                "postgres://db.example/masthead".to_owned(),
+            ),
+        ];
+        let cfg = validate(raw, Path::new("."), &env).unwrap();
+        assert_eq!(cfg.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(cfg.fetch_allow.len(), 2);
+        assert_eq!(cfg.database_url, "postgres://db.example/masthead");
+    }
+
+    fn err(text: &str) -> String {
+        format!("{:#}", Config::from_str(text, Path::new(".")).unwrap_err())
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        assert!(err("listen = \"nonsense\"").contains("listen:"));
+        assert!(err("database_url = \"mysql://x\"").contains("database_url:"));
+        assert!(err("[fetch]\nallow = [\"everything\"]").contains("fetch.allow:"));
+        let bad_zone = "[[sites]]\nslug = \"a\"\nname = \"A\"\ntime_zone = \"Mars/Olympus\"\nsections = [{slug = \"world\", name = \"World\"}]";
+        assert!(err(bad_zone).contains("sites[0].time_zone:"));
+        let bad_slug = "[[sites]]\nslug = \"Orlando Echo\"\nname = \"A\"\ntime_zone = \"UTC\"\nsections = [{slug = \"world\", name = \"World\"}]";
+        assert!(err(bad_slug).contains("sites[0].slug:"));
+        let bad_source = "[[sources]]\nname = \"A\"\nurl = \"http://a.example/feed\"\nfull_text = \"sometimes\"";
+        assert!(err(bad_source).contains("sources[0].full_text:"));
+        let unknown_source = "[[sites]]\nslug = \"a\"\nname = \"A\"\ntime_zone = \"UTC\"\nsources = [\"Nope\"]\nsections = [{slug = \"world\", name = \"World\"}]";
+        assert!(err(unknown_source).contains("sites[0].sources[0]:"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(err("listne = \"127.0.0.1:8080\"").contains("listne"));
+    }
+
+    #[test]
+    fn allow_entries() {
+        assert_eq!(
+            parse_allow("127.0.0.1:8080").unwrap(),
+            AllowEntry::HostPort("127.0.0.1:8080".into())
+        );
+        assert!(matches!(parse_allow("::1/128").unwrap(), AllowEntry::Net(_)));
+        assert!(matches!(parse_allow("10.0.0.1").unwrap(), AllowEntry::Net(_)));
+    }
+}

@@ -1,0 +1,87 @@
+//! Headless Chromium renders an article page at phone (390 px) and desktop (1280 px) widths.
+//! The PNGs land in `target/screenshots/` for people to look at; the test checks that the
+//! browser rendered the page at the asked width.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::support::{Demo, TempDir};
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let out = Command::new("which").arg(name).output().ok()?;
+            out.status
+                .success()
+                .then(|| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        })
+}
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let h = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    (w, h)
+}
+
+#[test]
+fn article_page_renders_at_phone_and_desktop_widths() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must have chromium installed (.ci/run installs Debian's chromium)"
+        );
+        eprintln!("NOTE: chromium not found; screenshots not taken (apt-get install chromium)");
+        return;
+    };
+    let demo = Demo::start();
+    let stories = demo.stories("orlando-echo");
+    let story = stories
+        .iter()
+        .find(|s| s["content_html"].as_str().unwrap_or("").contains("<h2"))
+        .unwrap_or(&stories[0]);
+    let page = story["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .find(|p| p.contains("/s/orlando-echo/"))
+        .unwrap()
+        .to_owned();
+
+    let out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    for (width, height, name) in [(390, 2400, "article-phone.png"), (1280, 1800, "article-desktop.png")] {
+        let profile = TempDir::new("chromium");
+        let path = out_dir.join(name);
+        let _ = std::fs::remove_file(&path);
+        let status = Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--force-device-scale-factor=1",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("--window-size={width},{height}"))
+            .arg(format!("--screenshot={}", path.display()))
+            .arg(&page)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "chromium failed: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(png_size(&bytes), (width, height), "{name}");
+        eprintln!("screenshot: {}", path.display());
+    }
+}

@@ -1,0 +1,375 @@
+//! Rows as both backends read them, and their mapping to `masthead-model` values; also the
+//! values a story is written with, derived once from a [`NewStory`].
+//!
+//! Input: decoded rows (the same column names and Rust types on SQLite and PostgreSQL;
+//! PostgreSQL selects `categories::text` so both hand over JSON text). Output: model values.
+//! Never runs a query: the SQL lives in `sqlite/` and `postgres/`.
+
+use masthead_model::{
+    FullTextPolicy, LeadImage, NewStory, OffsetTime, Placement, Section, Site, Source, Story,
+    StorySummary,
+};
+use sqlx::FromRow;
+
+use crate::text::{lead_of, slug_of};
+use crate::{Result, StoreError};
+
+/// Maps a driver error to the crate's error, naming the operation.
+pub(crate) fn query_err(op: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |source| StoreError::Query { op, source }
+}
+
+/// A story with no listed limit (0 or negative) gets this many rows.
+pub(crate) const DEFAULT_LIMIT: i64 = 50;
+
+pub(crate) fn limit_or_default(limit: i64) -> i64 {
+    if limit <= 0 { DEFAULT_LIMIT } else { limit }
+}
+
+#[derive(Debug, FromRow)]
+pub(crate) struct SiteRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub time_zone: String,
+    pub tagline: String,
+}
+
+#[derive(Debug, FromRow)]
+pub(crate) struct HostRow {
+    pub site_id: i64,
+    pub host: String,
+}
+
+/// Read ordered by site, then position.
+#[derive(Debug, FromRow)]
+pub(crate) struct SectionRow {
+    pub site_id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// Puts sites together from their three tables; hosts and sections keep the order read.
+pub(crate) fn assemble_sites(
+    sites: Vec<SiteRow>,
+    hosts: Vec<HostRow>,
+    sections: Vec<SectionRow>,
+) -> Vec<Site> {
+    sites
+        .into_iter()
+        .map(|row| Site {
+            id: row.id,
+            hosts: hosts
+                .iter()
+                .filter(|h| h.site_id == row.id)
+                .map(|h| h.host.clone())
+                .collect(),
+            sections: sections
+                .iter()
+                .filter(|s| s.site_id == row.id)
+                .map(|s| Section {
+                    slug: s.slug.clone(),
+                    name: s.name.clone(),
+                })
+                .collect(),
+            slug: row.slug,
+            name: row.name,
+            time_zone: row.time_zone,
+            tagline: row.tagline,
+        })
+        .collect()
+}
+
+/// Hosts as stored: lower-case, trimmed, each once, in the given order.
+pub(crate) fn clean_hosts(hosts: &[String]) -> Vec<String> {
+    let mut clean: Vec<String> = Vec::with_capacity(hosts.len());
+    for host in hosts {
+        let host = host.trim().to_ascii_lowercase();
+        if !host.is_empty() && !clean.contains(&host) {
+            clean.push(host);
+        }
+    }
+    clean
+}
+
+/// Refuses a site whose sections name one slug twice (pages could not tell them apart).
+pub(crate) fn check_sections(site: &str, sections: &[Section]) -> Result<()> {
+    for (i, section) in sections.iter().enumerate() {
+        if sections
+            .iter()
+            .take(i)
+            .any(|earlier| earlier.slug == section.slug)
+        {
+            return Err(StoreError::DuplicateSection {
+                site: site.to_owned(),
+                section: section.slug.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Section positions fit in a 32-bit column; a site never has billions of sections.
+pub(crate) fn position(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+#[derive(Debug, FromRow)]
+pub(crate) struct SourceRow {
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    pub section: Option<String>,
+    pub dateline: Option<String>,
+    pub full_text: String,
+    pub interval_secs: i64,
+}
+
+impl TryFrom<SourceRow> for Source {
+    type Error = StoreError;
+
+    fn try_from(row: SourceRow) -> Result<Self> {
+        let full_text = FullTextPolicy::parse(&row.full_text).ok_or_else(|| StoreError::Corrupt {
+            what: "source full_text policy",
+            detail: format!("source {:?} has {:?}", row.name, row.full_text),
+        })?;
+        Ok(Source {
+            id: row.id,
+            name: row.name,
+            url: row.url,
+            section: row.section,
+            dateline: row.dateline,
+            full_text,
+            interval_secs: row.interval_secs,
+        })
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub(crate) struct StoryRow {
+    pub id: i64,
+    pub cluster_id: i64,
+    pub slug: String,
+    pub source_id: i64,
+    pub source_name: String,
+    pub guid: String,
+    pub url: Option<String>,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub byline: Option<String>,
+    pub dateline: Option<String>,
+    pub published_at: i64,
+    pub published_offset: i32,
+    pub updated_at: Option<i64>,
+    pub updated_offset: Option<i32>,
+    pub content_html: String,
+    pub text: String,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub image_credit: Option<String>,
+    pub image_alt: Option<String>,
+    /// JSON array of strings.
+    pub categories: String,
+    pub content_hash: String,
+}
+
+/// Times are read back as stored: `OffsetTime` itself falls back safely on a bad value, and a
+/// page should not fail because one story carries an odd date.
+fn offset_time(unix_micros: i64, offset_seconds: i32) -> OffsetTime {
+    OffsetTime {
+        unix_micros,
+        offset_seconds,
+    }
+}
+
+fn image(
+    url: Option<String>,
+    caption: Option<String>,
+    credit: Option<String>,
+    alt: Option<String>,
+) -> Option<LeadImage> {
+    url.map(|url| LeadImage {
+        url,
+        caption,
+        credit,
+        alt,
+    })
+}
+
+impl TryFrom<StoryRow> for Story {
+    type Error = StoreError;
+
+    fn try_from(row: StoryRow) -> Result<Self> {
+        let categories: Vec<String> =
+            serde_json::from_str(&row.categories).map_err(|e| StoreError::Corrupt {
+                what: "story categories",
+                detail: format!("story {}: {e}", row.id),
+            })?;
+        Ok(Story {
+            id: row.id,
+            cluster: row.cluster_id,
+            slug: row.slug,
+            source_id: row.source_id,
+            source_name: row.source_name,
+            guid: row.guid,
+            url: row.url,
+            headline: row.headline,
+            standfirst: row.standfirst,
+            byline: row.byline,
+            dateline: row.dateline,
+            published: offset_time(row.published_at, row.published_offset),
+            updated: row
+                .updated_at
+                .map(|at| offset_time(at, row.updated_offset.unwrap_or(0))),
+            content_html: row.content_html,
+            text: row.text,
+            image: image(
+                row.image_url,
+                row.image_caption,
+                row.image_credit,
+                row.image_alt,
+            ),
+            categories,
+            content_hash: row.content_hash,
+        })
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub(crate) struct SummaryRow {
+    pub id: i64,
+    pub cluster_id: i64,
+    pub slug: String,
+    pub source_name: String,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub dateline: Option<String>,
+    pub lead: String,
+    pub published_at: i64,
+    pub published_offset: i32,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub image_credit: Option<String>,
+    pub image_alt: Option<String>,
+    pub section: String,
+}
+
+impl From<SummaryRow> for StorySummary {
+    fn from(row: SummaryRow) -> Self {
+        StorySummary {
+            id: row.id,
+            cluster: row.cluster_id,
+            slug: row.slug,
+            source_name: row.source_name,
+            headline: row.headline,
+            standfirst: row.standfirst,
+            dateline: row.dateline,
+            lead: row.lead,
+            published: offset_time(row.published_at, row.published_offset),
+            image: image(
+                row.image_url,
+                row.image_caption,
+                row.image_credit,
+                row.image_alt,
+            ),
+            section: row.section,
+        }
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub(crate) struct PlacementRow {
+    pub story_id: i64,
+    pub site_id: i64,
+    pub section: String,
+}
+
+impl From<PlacementRow> for Placement {
+    fn from(row: PlacementRow) -> Self {
+        Placement {
+            story_id: row.story_id,
+            site_id: row.site_id,
+            section: row.section,
+        }
+    }
+}
+
+/// Identity and content hash of a stored story, read before deciding what `put_story` does.
+#[derive(Debug, FromRow)]
+pub(crate) struct KnownStory {
+    pub id: i64,
+    pub content_hash: String,
+}
+
+/// What a [`NewStory`] is written as, beyond its own fields: derived once so both backends
+/// store the same values.
+pub(crate) struct StoryValues<'a> {
+    pub story: &'a NewStory,
+    /// Used at insert only: a story keeps its first slug through updates.
+    pub slug: String,
+    pub lead: String,
+    pub categories: String,
+    pub image_url: Option<&'a str>,
+    pub image_caption: Option<&'a str>,
+    pub image_credit: Option<&'a str>,
+    pub image_alt: Option<&'a str>,
+    pub updated_at: Option<i64>,
+    pub updated_offset: Option<i32>,
+}
+
+impl<'a> StoryValues<'a> {
+    pub fn new(story: &'a NewStory) -> Result<Self> {
+        let categories =
+            serde_json::to_string(&story.categories).map_err(|e| StoreError::Corrupt {
+                what: "story categories",
+                detail: format!("story {:?}: {e}", story.guid),
+            })?;
+        let image = story.image.as_ref();
+        Ok(Self {
+            story,
+            slug: slug_of(&story.headline),
+            lead: lead_of(&story.text),
+            categories,
+            image_url: image.map(|i| i.url.as_str()),
+            image_caption: image.and_then(|i| i.caption.as_deref()),
+            image_credit: image.and_then(|i| i.credit.as_deref()),
+            image_alt: image.and_then(|i| i.alt.as_deref()),
+            updated_at: story.updated.map(|t| t.unix_micros),
+            updated_offset: story.updated.map(|t| t.offset_seconds),
+        })
+    }
+}
+
+/// Wall-clock now in Unix microseconds, for `created_at`.
+pub(crate) fn now_micros() -> i64 {
+    OffsetTime::now_utc().unix_micros
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_lower_case_and_unique() {
+        let hosts = vec![
+            "Echo.Example".to_owned(),
+            " echo.example ".to_owned(),
+            "www.echo.example".to_owned(),
+            String::new(),
+        ];
+        assert_eq!(clean_hosts(&hosts), ["echo.example", "www.echo.example"]);
+    }
+
+    #[test]
+    fn a_section_named_twice_is_refused() {
+        let section = |slug: &str| Section {
+            slug: slug.to_owned(),
+            name: slug.to_owned(),
+        };
+        assert!(check_sections("s", &[section("a"), section("b")]).is_ok());
+        assert!(matches!(
+            check_sections("s", &[section("a"), section("b"), section("a")]),
+            Err(StoreError::DuplicateSection { section, .. }) if section == "a"
+        ));
+    }
+}

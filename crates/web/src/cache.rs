@@ -1,0 +1,131 @@
+//! The rendered-page cache.
+//!
+//! Input: finished responses (status, `Location`, HTML bytes) keyed by site id and the path and
+//! query as the client sent them (so `/s/{site}` pages, whose links differ, never mix with
+//! Host-selected ones). Output: the same bytes for up to [`TTL`], until
+//! [`PageCache::invalidate`] bumps the generation. It never grows past its bound: when full it
+//! is cleared, a cheap and predictable policy for a cache whose entries live two seconds anyway.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::{HeaderValue, StatusCode};
+use masthead_model::SiteId;
+
+pub(crate) const TTL: Duration = Duration::from_secs(2);
+pub(crate) const MAX_ENTRIES: usize = 2_000;
+
+/// A response worth replaying.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedPage {
+    pub status: StatusCode,
+    pub location: Option<HeaderValue>,
+    pub body: Bytes,
+}
+
+#[derive(Debug)]
+struct Entry {
+    page: CachedPage,
+    stored: Instant,
+    generation: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct PageCache {
+    entries: RwLock<HashMap<(SiteId, String), Entry>>,
+    generation: AtomicU64,
+    max_entries: usize,
+    ttl: Duration,
+}
+
+impl PageCache {
+    pub fn new(max_entries: usize, ttl: Duration) -> Self {
+        Self {
+            entries: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
+            max_entries,
+            ttl,
+        }
+    }
+
+    /// The generation a render starts in: a page rendered across an invalidation is stored
+    /// under the old generation and so never served.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    pub fn get(&self, site: SiteId, path: &str) -> Option<CachedPage> {
+        let generation = self.generation();
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        // Keyed by an owned String; the lookup allocation is small next to a render.
+        let entry = entries.get(&(site, path.to_owned()))?;
+        (entry.generation == generation && entry.stored.elapsed() < self.ttl)
+            .then(|| entry.page.clone())
+    }
+
+    pub fn put(&self, site: SiteId, path: String, generation: u64, page: CachedPage) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= self.max_entries && !entries.contains_key(&(site, path.clone())) {
+            entries.clear();
+        }
+        entries.insert(
+            (site, path),
+            Entry {
+                page,
+                stored: Instant::now(),
+                generation,
+            },
+        );
+    }
+
+    /// Drops every cached page at once (lazily: old generations are never served again).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &'static str) -> CachedPage {
+        CachedPage {
+            status: StatusCode::OK,
+            location: None,
+            body: Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn serves_until_invalidated() {
+        let cache = PageCache::new(10, Duration::from_secs(60));
+        let g = cache.generation();
+        cache.put(1, "/".into(), g, page("home"));
+        assert_eq!(cache.get(1, "/").unwrap().body, "home");
+        assert!(cache.get(2, "/").is_none(), "keyed by site");
+        cache.invalidate();
+        assert!(cache.get(1, "/").is_none());
+    }
+
+    #[test]
+    fn a_render_across_an_invalidation_is_not_served() {
+        let cache = PageCache::new(10, Duration::from_secs(60));
+        let g = cache.generation();
+        cache.invalidate();
+        cache.put(1, "/".into(), g, page("stale"));
+        assert!(cache.get(1, "/").is_none());
+    }
+
+    #[test]
+    fn expires_and_stays_bounded() {
+        let cache = PageCache::new(2, Duration::ZERO);
+        cache.put(1, "/a".into(), 0, page("a"));
+        assert!(cache.get(1, "/a").is_none(), "expired");
+        cache.put(1, "/b".into(), 0, page("b"));
+        cache.put(1, "/c".into(), 0, page("c"));
+        assert!(cache.entries.read().unwrap().len() <= 2);
+    }
+}
