@@ -162,9 +162,11 @@ fn page_link(links: &[Link], base: Option<&Url>) -> Option<String> {
 }
 
 fn offset_time(at: Option<DateTime<Utc>>, offsets: &HashMap<i64, i32>) -> Option<OffsetTime> {
-    let micros = at?.timestamp_micros();
-    // Not found means feed-rs dated it without our parser; UTC is then all we know.
-    let offset = offsets.get(&micros).copied().unwrap_or(0);
+    let (micros, carried) = crate::date::uncarry(at?);
+    // Not found means the value did not come through our parser; UTC is then all we know.
+    let offset = carried
+        .or_else(|| offsets.get(&micros).copied())
+        .unwrap_or(0);
     OffsetTime::new(micros, offset).ok()
 }
 

@@ -148,8 +148,8 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<ParsedFeed, FeedErr
         bytes
     };
 
-    // feed-rs hands timestamps back in UTC; the closure records each one's offset on the way
-    // through so that entries can get it back by instant.
+    // feed-rs hands timestamps back in UTC. The offset rides along inside the value itself
+    // (see `date::carry`); the map is only for offsets that do not fit there.
     let offsets: Arc<Mutex<HashMap<i64, i32>>> = Arc::default();
     let recorder = Arc::clone(&offsets);
     let parser = feed_rs::parser::Builder::new()
@@ -158,12 +158,14 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<ParsedFeed, FeedErr
         .sanitize_content(false)
         .timestamp_parser(move |text| {
             let (timestamp, offset) = date::parse(text)?;
-            let micros = timestamp.as_microsecond();
-            recorder
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(micros, offset);
-            chrono::DateTime::from_timestamp_micros(micros)
+            let (carried, fits) = date::carry(timestamp, offset)?;
+            if !fits {
+                recorder
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(timestamp.as_microsecond(), offset);
+            }
+            Some(carried)
         })
         .build();
 

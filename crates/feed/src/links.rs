@@ -42,7 +42,10 @@ mod tests {
         );
         assert_eq!(absolute_http("/a", None), None);
         assert_eq!(absolute_http("javascript:alert(1)", Some(&base)), None);
-        assert_eq!(absolute_http("data:image/png;base64,AAAA", Some(&base)), None);
+        assert_eq!(
+            absolute_http("data:image/png;base64,AAAA", Some(&base)),
+            None
+        );
         assert_eq!(absolute_http("mailto:x@example.com", Some(&base)), None);
         assert_eq!(absolute_http("", Some(&base)), None);
     }

@@ -9,7 +9,6 @@
 //! Best effort: any XML error yields `None`, never an error, because feed-rs has already
 //! judged the document and this pass only adds detail. Never resolves URLs (the adapter does).
 
-
 use quick_xml::NsReader;
 use quick_xml::encoding::DecodingReader;
 use quick_xml::events::{BytesStart, Event};
@@ -147,7 +146,11 @@ fn attr(start: &BytesStart<'_>, name: &str) -> Option<String> {
         .attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| a.unescape_value().ok().map(|v| v.trim().to_owned()))
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::default())
+                .ok()
+                .map(|v| v.trim().to_owned())
+        })
         .filter(|v| !v.is_empty())
 }
 

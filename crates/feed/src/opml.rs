@@ -97,14 +97,17 @@ fn attr(start: &BytesStart<'_>, name: &str) -> Option<String> {
         .attributes()
         .flatten()
         .find(|a| a.key.as_ref() == name)?;
-    let value = attribute.unescape_value().ok()?;
+    let value = attribute
+        .normalized_value(quick_xml::XmlVersion::default())
+        .ok()?;
     one_line(&value, false)
 }
 
 /// Writes an OPML 2.0 document: outlines grouped under one folder per category, in order of
 /// first appearance, uncategorised ones at the top level.
 pub fn write_opml(title: &str, outlines: &[OpmlOutline]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n");
     out.push_str("  <head>\n    <title>");
     out.push_str(&xml_text(title));
     out.push_str("</title>\n  </head>\n  <body>\n");

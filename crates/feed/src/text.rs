@@ -69,7 +69,11 @@ fn strip_tags(html: &str) -> String {
     while let Some(start) = rest.find('<') {
         out.push_str(rest.get(..start).unwrap_or_default());
         let after = rest.get(start..).unwrap_or_default();
-        let lower: String = after.chars().take(8).collect::<String>().to_ascii_lowercase();
+        let lower: String = after
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
         let skip_to = if lower.starts_with("<script") {
             find_ci(after, "</script>")
         } else if lower.starts_with("<style") {
@@ -207,7 +211,11 @@ mod tests {
             Some("The president’s “confidant” leaves")
         );
         assert_eq!(
-            one_line("Ben &amp;amp; Jerry&#8217;s &rsquo;quote&rsquo; AT&T", false).as_deref(),
+            one_line(
+                "Ben &amp;amp; Jerry&#8217;s &rsquo;quote&rsquo; AT&T",
+                false
+            )
+            .as_deref(),
             Some("Ben & Jerry’s ’quote’ AT&T")
         );
         assert_eq!(
@@ -216,7 +224,10 @@ mod tests {
         );
         assert_eq!(one_line("a < b", true).as_deref(), Some("a < b"));
         assert_eq!(one_line("   ", false), None);
-        assert_eq!(decode_entities("&#0; &#xZZ; &bogus; &"), "&#0; &#xZZ; &bogus; &");
+        assert_eq!(
+            decode_entities("&#0; &#xZZ; &bogus; &"),
+            "&#0; &#xZZ; &bogus; &"
+        );
     }
 
     #[test]

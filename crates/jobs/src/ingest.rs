@@ -197,3 +197,108 @@ fn to_story(source: &Source, entry: &Entry, settings: &IngestSettings) -> Result
         content_hash,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use masthead_model::{FullTextPolicy, Section, SiteSpec, SourceSpec};
+
+    const WIRE: &[u8] = include_bytes!("../testdata/wire.xml");
+
+    async fn network() -> (std::sync::Arc<dyn Store>, Source, IngestSettings, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!(
+            "masthead-jobs-{}-{:?}.db",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        let store = masthead_store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let source = store
+            .upsert_source(&SourceSpec {
+                name: "Test Wire".into(),
+                url: "https://testwire.example/feed.xml".into(),
+                section: Some("world".into()),
+                dateline: None,
+                full_text: FullTextPolicy::Never,
+                interval_secs: 900,
+            })
+            .await
+            .unwrap();
+        let site = store
+            .upsert_site(&SiteSpec {
+                slug: "test-times".into(),
+                name: "Test Times".into(),
+                hosts: vec!["test-times.localhost".into()],
+                time_zone: "Australia/Sydney".into(),
+                tagline: String::new(),
+                sections: ["world", "business"]
+                    .iter()
+                    .map(|s| Section {
+                        slug: (*s).into(),
+                        name: (*s).into(),
+                    })
+                    .collect(),
+            })
+            .await
+            .unwrap();
+        let settings = IngestSettings {
+            routes: vec![SiteRoute {
+                site,
+                sources: vec![],
+            }],
+            now: OffsetTime::now_utc(),
+            shift_micros: 0,
+        };
+        (store, source, settings, path)
+    }
+
+    #[tokio::test]
+    async fn same_document_twice_adds_nothing() {
+        let (store, source, settings, path) = network().await;
+        let first = ingest_document(store.as_ref(), &source, WIRE, None, &settings)
+            .await
+            .unwrap();
+        assert_eq!((first.entries, first.inserted), (3, 3));
+        let second = ingest_document(store.as_ref(), &source, WIRE, None, &settings)
+            .await
+            .unwrap();
+        assert_eq!((second.inserted, second.updated, second.unchanged), (0, 0, 3));
+        let site = settings.routes[0].site.id;
+        assert_eq!(store.count_site_stories(site, None).await.unwrap(), 3);
+        // The Sports story has no section on this site: it falls back to the source's.
+        assert_eq!(store.count_site_stories(site, Some("world")).await.unwrap(), 2);
+        assert_eq!(store.count_site_stories(site, Some("business")).await.unwrap(), 1);
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[tokio::test]
+    async fn a_changed_entry_updates_the_story_in_place() {
+        let (store, source, settings, path) = network().await;
+        ingest_document(store.as_ref(), &source, WIRE, None, &settings)
+            .await
+            .unwrap();
+        let edited = String::from_utf8(WIRE.to_vec())
+            .unwrap()
+            .replace("took effect on Saturday", "took effect on Saturday morning");
+        let report = ingest_document(store.as_ref(), &source, edited.as_bytes(), None, &settings)
+            .await
+            .unwrap();
+        assert_eq!((report.inserted, report.updated, report.unchanged), (0, 1, 2));
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[tokio::test]
+    async fn a_page_that_is_not_a_feed_is_an_error_and_stores_nothing() {
+        let (store, source, settings, path) = network().await;
+        let err = ingest_document(store.as_ref(), &source, b"<html><p>hi</p></html>", None, &settings)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, JobError::Feed { .. }));
+        let site = settings.routes[0].site.id;
+        assert_eq!(store.count_site_stories(site, None).await.unwrap(), 0);
+        let _ = std::fs::remove_file(path);
+    }
+}

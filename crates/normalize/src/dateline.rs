@@ -164,7 +164,10 @@ fn title_word(cur: &mut Cursor<'_>) -> bool {
 fn connector(cur: &mut Cursor<'_>) -> bool {
     let start = cur.pos;
     let from = cur.byte();
-    while cur.peek().is_some_and(|c| c.is_alphabetic() && c.is_lowercase()) {
+    while cur
+        .peek()
+        .is_some_and(|c| c.is_alphabetic() && c.is_lowercase())
+    {
         cur.pos += 1;
     }
     if CONNECTORS.contains(&cur.slice(from, cur.byte())) {
@@ -322,7 +325,11 @@ mod tests {
     }
 
     fn no(input: &str) {
-        assert_eq!(split_dateline(input), (None, input.trim().to_owned()), "{input}");
+        assert_eq!(
+            split_dateline(input),
+            (None, input.trim().to_owned()),
+            "{input}"
+        );
     }
 
     #[test]
@@ -373,11 +380,7 @@ mod tests {
             "PORT OF SPAIN, Trinidad and Tobago",
             "Rain",
         );
-        yes(
-            "N’DJAMENA, Chad: Officials",
-            "N’DJAMENA, Chad",
-            "Officials",
-        );
+        yes("N’DJAMENA, Chad: Officials", "N’DJAMENA, Chad", "Officials");
         yes(
             "SPRINGFIELD, Ill., United States: Corn",
             "SPRINGFIELD, Ill., United States",

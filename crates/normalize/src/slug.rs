@@ -99,7 +99,10 @@ mod tests {
             "witkoff-leaves-st-petersburg-after-four-hour-talks-with-putin"
         );
         assert_eq!(slugify("The president’s “deal”!"), "the-presidents-deal");
-        assert_eq!(slugify("Café in São Paulo: Zürich & Łódź"), "cafe-in-sao-paulo-zurich-lodz");
+        assert_eq!(
+            slugify("Café in São Paulo: Zürich & Łódź"),
+            "cafe-in-sao-paulo-zurich-lodz"
+        );
         assert_eq!(slugify("Straße ÆØÅ Œuvre"), "strasse-aeoa-oeuvre");
         assert_eq!(slugify("  --Hello__World--  "), "hello-world");
         assert_eq!(slugify("2025: 10 things"), "2025-10-things");

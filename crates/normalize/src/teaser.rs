@@ -125,12 +125,12 @@ mod tests {
         assert_eq!(
             t,
             "WASHINGTON, D.C.: The Trump administration is in early talks about holding a large \
-             military parade in Washington to mark the Army's…"
+             military parade in Washington to mark the Army's 250th…"
         );
         let lead = "Talks between Ukraine and the United States over a critical minerals deal have \
                     resumed, with both sides reporting progress.";
         assert_eq!(
-            teaser(Some("KYIV, Ukraine"), lead, 80),
+            teaser(Some("KYIV, Ukraine"), lead, 70),
             "KYIV, Ukraine: Talks between Ukraine and the United States over a critical minerals…"
         );
     }

@@ -142,6 +142,7 @@ pub fn plain_text(html: &SanitizedHtml) -> String {
                     if is_hidden(name) {
                         hidden_depth += 1;
                     } else if hidden_depth > 0 {
+                        // Inside a hidden element nothing counts, not even its structure.
                     } else if name == "br" {
                         c.line_break();
                     } else if matches!(name, "td" | "th") {
@@ -296,9 +297,11 @@ mod tests {
     #[test]
     fn blocks_are_separated_by_blank_lines() {
         assert_eq!(
-            pt("<h2>Sub</h2><p>One  two\n three</p><p></p><p>&nbsp;</p><ul><li>a</li><li>b</li></ul>\
+            pt(
+                "<h2>Sub</h2><p>One  two\n three</p><p></p><p>&nbsp;</p><ul><li>a</li><li>b</li></ul>\
                 <blockquote>Quote <p>inner</p> tail</blockquote><figure><img src=\"https://x/y.png\">\
-                <figcaption>Cap</figcaption></figure>"),
+                <figcaption>Cap</figcaption></figure>"
+            ),
             "Sub\n\nOne two three\n\na\n\nb\n\nQuote\n\ninner\n\ntail\n\nCap"
         );
     }
@@ -317,7 +320,10 @@ mod tests {
             pt("<p>A <b>bold</b>move and <a href=\"https://x\">a link</a>.</p>"),
             "A boldmove and a link."
         );
-        assert_eq!(pt("<p>  leading and trailing  </p>"), "leading and trailing");
+        assert_eq!(
+            pt("<p>  leading and trailing  </p>"),
+            "leading and trailing"
+        );
     }
 
     #[test]
@@ -327,7 +333,10 @@ mod tests {
             pt("<table><tr><th>Team</th><th>Pts</th></tr><tr><td>A</td><td>3</td></tr></table>"),
             "Team Pts\n\nA 3"
         );
-        assert_eq!(pt("<pre>fn x() {\n    1\n\n}\n</pre><p>after</p>"), "fn x() {\n    1\n}\n\nafter");
+        assert_eq!(
+            pt("<pre>fn x() {\n    1\n\n}\n</pre><p>after</p>"),
+            "fn x() {\n    1\n}\n\nafter"
+        );
     }
 
     #[test]
@@ -357,17 +366,29 @@ mod tests {
             clean_inline("  <b>Witkoff</b> leaves St.&nbsp;Petersburg &amp; “talks”\n\t </p>"),
             "Witkoff leaves St.\u{a0}Petersburg & “talks”"
         );
-        assert_eq!(clean_inline("Hi<script>alert(1)</script> there"), "Hi there");
+        assert_eq!(
+            clean_inline("Hi<script>alert(1)</script> there"),
+            "Hi there"
+        );
         assert_eq!(clean_inline("<p>One</p><p>Two</p>"), "One Two");
-        assert_eq!(clean_inline("By <a href=x>Jane O’Neil</a>"), "By Jane O’Neil");
-        assert_eq!(clean_inline("The president's \"deal\""), "The president's \"deal\"");
+        assert_eq!(
+            clean_inline("By <a href=x>Jane O’Neil</a>"),
+            "By Jane O’Neil"
+        );
+        assert_eq!(
+            clean_inline("The president's \"deal\""),
+            "The president's \"deal\""
+        );
         assert_eq!(clean_inline("AT&T <3 rates"), "AT&T <3 rates");
         assert_eq!(clean_inline(""), "");
     }
 
     #[test]
     fn first_paragraph_cases() {
-        assert_eq!(first_paragraph("\n\n  One\ncontinued\n\nTwo"), "One\ncontinued");
+        assert_eq!(
+            first_paragraph("\n\n  One\ncontinued\n\nTwo"),
+            "One\ncontinued"
+        );
         assert_eq!(first_paragraph("Only"), "Only");
         assert_eq!(first_paragraph("A\n   \nB"), "A");
         assert_eq!(first_paragraph("  \n \n"), "");

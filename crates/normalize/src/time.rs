@@ -17,7 +17,7 @@ use crate::NormalizeError;
 /// `GMT` when zero, whole hours as `GMT+10` / `GMT-4`, others as `GMT+5:30` / `GMT-3:30` /
 /// `GMT+5:45` (seconds of historical offsets are dropped).
 pub fn format_site_time(t: OffsetTime, zone: &TimeZone) -> String {
-    let zoned = t.timestamp().to_zoned(zone.clone());
+    let zoned = t.timestamp().to_zoned_datetime(zone.clone());
     format!(
         "{} {}",
         zoned.strftime("%-d %b %Y, %H:%M"),
@@ -143,7 +143,10 @@ mod tests {
 
     #[test]
     fn zero_offset_is_gmt() {
-        assert_eq!(show("2025-01-15T09:05:00Z", "UTC"), "15 Jan 2025, 09:05 GMT");
+        assert_eq!(
+            show("2025-01-15T09:05:00Z", "UTC"),
+            "15 Jan 2025, 09:05 GMT"
+        );
         assert_eq!(
             show("2025-01-15T09:05:00Z", "Europe/London"),
             "15 Jan 2025, 09:05 GMT"

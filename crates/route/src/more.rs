@@ -10,12 +10,12 @@ use masthead_model::{ClusterId, StoryId, StorySummary};
 
 /// At most `limit` candidates, newest first as given: never `current`, never a story of
 /// `current_cluster`, one story per cluster (the first, i.e. newest, seen), each id once.
-pub fn more_information<'a>(
+pub fn more_information(
     current: StoryId,
     current_cluster: ClusterId,
-    candidates: &'a [StorySummary],
+    candidates: &[StorySummary],
     limit: usize,
-) -> Vec<&'a StorySummary> {
+) -> Vec<&StorySummary> {
     let mut ids: HashSet<StoryId> = HashSet::from([current]);
     let mut clusters: HashSet<ClusterId> = HashSet::from([current_cluster]);
     let mut out = Vec::with_capacity(limit.min(candidates.len()));
@@ -84,7 +84,12 @@ mod tests {
 
     #[test]
     fn one_story_per_cluster_the_newest() {
-        let c = vec![summary(20, 8), summary(21, 9), summary(22, 8), summary(23, 9)];
+        let c = vec![
+            summary(20, 8),
+            summary(21, 9),
+            summary(22, 8),
+            summary(23, 9),
+        ];
         assert_eq!(ids(&more_information(1, 1, &c, 10)), vec![20, 21]);
     }
 

@@ -153,13 +153,22 @@ mod tests {
     #[test]
     fn category_matches_slug_or_name_case_insensitively() {
         let s = echo();
-        assert_eq!(section_for(&s, &cats(&["World"]), None).as_deref(), Some("world"));
-        assert_eq!(section_for(&s, &cats(&[" WORLD "]), None).as_deref(), Some("world"));
+        assert_eq!(
+            section_for(&s, &cats(&["World"]), None).as_deref(),
+            Some("world")
+        );
+        assert_eq!(
+            section_for(&s, &cats(&[" WORLD "]), None).as_deref(),
+            Some("world")
+        );
         assert_eq!(
             section_for(&s, &cats(&["local news"]), None).as_deref(),
             Some("local")
         );
-        assert_eq!(section_for(&s, &cats(&["local"]), None).as_deref(), Some("local"));
+        assert_eq!(
+            section_for(&s, &cats(&["local"]), None).as_deref(),
+            Some("local")
+        );
     }
 
     #[test]
@@ -174,18 +183,30 @@ mod tests {
     #[test]
     fn no_fuzzy_matching_beyond_the_table() {
         let s = echo();
-        assert_eq!(section_for(&s, &cats(&["world news", "Worlds"]), None), None);
+        assert_eq!(
+            section_for(&s, &cats(&["world news", "Worlds"]), None),
+            None
+        );
         assert_eq!(section_for(&s, &cats(&[""]), None), None);
     }
 
     #[test]
     fn synonyms() {
         let s = echo();
-        assert_eq!(section_for(&s, &cats(&["Sport"]), None).as_deref(), Some("sports"));
+        assert_eq!(
+            section_for(&s, &cats(&["Sport"]), None).as_deref(),
+            Some("sports")
+        );
         for c in ["Economy", "markets", "FINANCE"] {
-            assert_eq!(section_for(&s, &cats(&[c]), None).as_deref(), Some("business"));
+            assert_eq!(
+                section_for(&s, &cats(&[c]), None).as_deref(),
+                Some("business")
+            );
         }
-        assert_eq!(section_for(&s, &cats(&["Tech"]), None).as_deref(), Some("science"));
+        assert_eq!(
+            section_for(&s, &cats(&["Tech"]), None).as_deref(),
+            Some("science")
+        );
         assert_eq!(
             section_for(&s, &cats(&["Technology"]), None).as_deref(),
             Some("science")
@@ -208,7 +229,10 @@ mod tests {
     #[test]
     fn synonym_needs_its_target_on_the_site() {
         let s = site(3, &[("world", "World")]);
-        assert_eq!(section_for(&s, &cats(&["sport", "markets", "tech"]), None), None);
+        assert_eq!(
+            section_for(&s, &cats(&["sport", "markets", "tech"]), None),
+            None
+        );
     }
 
     #[test]
@@ -218,7 +242,10 @@ mod tests {
             section_for(&s, &cats(&["Politics"]), Some("World")).as_deref(),
             Some("world")
         );
-        assert_eq!(section_for(&s, &[], Some("world")).as_deref(), Some("world"));
+        assert_eq!(
+            section_for(&s, &[], Some("world")).as_deref(),
+            Some("world")
+        );
         assert_eq!(section_for(&s, &cats(&["Politics"]), Some("arts")), None);
         assert_eq!(section_for(&s, &[], None), None);
     }

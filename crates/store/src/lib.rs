@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use masthead_model::{
-    ClusterId, Placement, Site, SiteId, SiteSpec, Source, SourceId, SourceSpec, StoreOutcome,
-    Story, StoryId, NewStory, StorySummary,
+    ClusterId, NewStory, Placement, Site, SiteId, SiteSpec, Source, SourceId, SourceSpec,
+    StoreOutcome, Story, StoryId, StorySummary,
 };
 
 pub use text::{lead_of, redact_url, slug_of};
@@ -47,7 +47,10 @@ pub enum StoreError {
         source: sqlx::migrate::MigrateError,
     },
     #[error("{op} failed: {source}")]
-    Query { op: &'static str, source: sqlx::Error },
+    Query {
+        op: &'static str,
+        source: sqlx::Error,
+    },
     #[error("stored {what} is malformed: {detail}")]
     Corrupt { what: &'static str, detail: String },
     /// A write kept meeting concurrent changes to the same row (it is safe to retry later).
@@ -64,6 +67,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct StoryFilter {
     pub site: Option<SiteId>,
     pub source: Option<SourceId>,
+    /// At most this many stories, newest first; 0 or negative means 50.
     pub limit: i64,
 }
 
@@ -91,16 +95,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Stores a story by its identity (source + guid): inserts a new one, updates a known one
     /// whose content hash changed, leaves an identical one alone. A new story starts its own
     /// cluster unless `cluster` names an existing one.
-    async fn put_story(&self, story: &NewStory, cluster: Option<ClusterId>) -> Result<StoreOutcome>;
+    async fn put_story(&self, story: &NewStory, cluster: Option<ClusterId>)
+    -> Result<StoreOutcome>;
     async fn story(&self, id: StoryId) -> Result<Option<Story>>;
     async fn stories(&self, filter: &StoryFilter) -> Result<Vec<Story>>;
 
     /// Places a story on a site's section; placing it again (same site) moves it, never duplicates.
     async fn place(&self, placement: &Placement) -> Result<()>;
-    /// The slugs of the sites that carry a story.
+    /// Where a story is placed: at most one placement per site, ordered by site id.
     async fn placements_of(&self, story: StoryId) -> Result<Vec<Placement>>;
 
-    /// Newest stories placed on a site, optionally in one section, newest first.
+    /// Newest stories placed on a site, optionally in one section, newest first (by publish
+    /// time, then id). `limit` 0 or negative means 50; a negative `offset` means 0.
     async fn site_stories(
         &self,
         site: SiteId,

@@ -129,10 +129,11 @@ impl TryFrom<SourceRow> for Source {
     type Error = StoreError;
 
     fn try_from(row: SourceRow) -> Result<Self> {
-        let full_text = FullTextPolicy::parse(&row.full_text).ok_or_else(|| StoreError::Corrupt {
-            what: "source full_text policy",
-            detail: format!("source {:?} has {:?}", row.name, row.full_text),
-        })?;
+        let full_text =
+            FullTextPolicy::parse(&row.full_text).ok_or_else(|| StoreError::Corrupt {
+                what: "source full_text policy",
+                detail: format!("source {:?} has {:?}", row.name, row.full_text),
+            })?;
         Ok(Source {
             id: row.id,
             name: row.name,

@@ -193,7 +193,10 @@ mod tests {
         assert_eq!(lead_of("One.\n\nTwo."), "One.");
         assert_eq!(lead_of("One.\r\n\r\nTwo."), "One.");
         assert_eq!(lead_of("One.\n   \nTwo."), "One.");
-        assert_eq!(lead_of("\n\n  One, with ’quotes’ 🦘  \nstill one.\n\nTwo."), "One, with ’quotes’ 🦘  \nstill one.");
+        assert_eq!(
+            lead_of("\n\n  One, with ’quotes’ 🦘  \nstill one.\n\nTwo."),
+            "One, with ’quotes’ 🦘  \nstill one."
+        );
         assert_eq!(lead_of(""), "");
     }
 
@@ -203,9 +206,15 @@ mod tests {
             redact_url("postgres://app:s3cret@db/masthead?sslmode=require&password=x"),
             "postgres://app@db/masthead?sslmode=require"
         );
-        assert_eq!(redact_url("postgres://db/masthead"), "postgres://db/masthead");
+        assert_eq!(
+            redact_url("postgres://db/masthead"),
+            "postgres://db/masthead"
+        );
         assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
-        assert_eq!(redact_url("sqlite:///var/lib/m.db"), "sqlite:///var/lib/m.db");
+        assert_eq!(
+            redact_url("sqlite:///var/lib/m.db"),
+            "sqlite:///var/lib/m.db"
+        );
         assert_eq!(
             redact_url("postgres://app:s3cr@t@[bad/x"),
             "postgres://app@[bad/x"

@@ -57,22 +57,21 @@ impl PageCache {
         self.generation.load(Ordering::Acquire)
     }
 
-    pub fn get(&self, site: SiteId, path: &str) -> Option<CachedPage> {
+    pub fn get(&self, key: &(SiteId, String)) -> Option<CachedPage> {
         let generation = self.generation();
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        // Keyed by an owned String; the lookup allocation is small next to a render.
-        let entry = entries.get(&(site, path.to_owned()))?;
+        let entry = entries.get(key)?;
         (entry.generation == generation && entry.stored.elapsed() < self.ttl)
             .then(|| entry.page.clone())
     }
 
-    pub fn put(&self, site: SiteId, path: String, generation: u64, page: CachedPage) {
+    pub fn put(&self, key: (SiteId, String), generation: u64, page: CachedPage) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= self.max_entries && !entries.contains_key(&(site, path.clone())) {
+        if entries.len() >= self.max_entries && !entries.contains_key(&key) {
             entries.clear();
         }
         entries.insert(
-            (site, path),
+            key,
             Entry {
                 page,
                 stored: Instant::now(),
@@ -103,11 +102,11 @@ mod tests {
     fn serves_until_invalidated() {
         let cache = PageCache::new(10, Duration::from_secs(60));
         let g = cache.generation();
-        cache.put(1, "/".into(), g, page("home"));
-        assert_eq!(cache.get(1, "/").unwrap().body, "home");
-        assert!(cache.get(2, "/").is_none(), "keyed by site");
+        cache.put((1, "/".into()), g, page("home"));
+        assert_eq!(cache.get(&(1, "/".into())).unwrap().body, "home");
+        assert!(cache.get(&(2, "/".into())).is_none(), "keyed by site");
         cache.invalidate();
-        assert!(cache.get(1, "/").is_none());
+        assert!(cache.get(&(1, "/".into())).is_none());
     }
 
     #[test]
@@ -115,17 +114,17 @@ mod tests {
         let cache = PageCache::new(10, Duration::from_secs(60));
         let g = cache.generation();
         cache.invalidate();
-        cache.put(1, "/".into(), g, page("stale"));
-        assert!(cache.get(1, "/").is_none());
+        cache.put((1, "/".into()), g, page("stale"));
+        assert!(cache.get(&(1, "/".into())).is_none());
     }
 
     #[test]
     fn expires_and_stays_bounded() {
         let cache = PageCache::new(2, Duration::ZERO);
-        cache.put(1, "/a".into(), 0, page("a"));
-        assert!(cache.get(1, "/a").is_none(), "expired");
-        cache.put(1, "/b".into(), 0, page("b"));
-        cache.put(1, "/c".into(), 0, page("c"));
+        cache.put((1, "/a".into()), 0, page("a"));
+        assert!(cache.get(&(1, "/a".into())).is_none(), "expired");
+        cache.put((1, "/b".into()), 0, page("b"));
+        cache.put((1, "/c".into()), 0, page("c"));
         assert!(cache.entries.read().unwrap().len() <= 2);
     }
 }

@@ -55,12 +55,14 @@ pub(crate) async fn dispatch(app: AppState, site_pages: Router, mut req: Request
     let cacheable_method = matches!(*req.method(), Method::GET | Method::HEAD);
     // The key is the path as sent, prefix included: the same page under `/s/{site}` has
     // different links.
-    let key = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned());
     let site_id = entry.site.id;
-    if cacheable_method && let Some(page) = app.cache.get(site_id, &key) {
+    let key = (
+        site_id,
+        req.uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned()),
+    );
+    if cacheable_method && let Some(page) = app.cache.get(&key) {
         return replay(page);
     }
     let generation = app.cache.generation();
@@ -112,7 +114,7 @@ pub(crate) async fn dispatch(app: AppState, site_pages: Router, mut req: Request
                 location,
                 body,
             };
-            app.cache.put(site_id, key, generation, page.clone());
+            app.cache.put(key, generation, page.clone());
             replay(page)
         }
         Err(error) => {

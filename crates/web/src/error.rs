@@ -110,7 +110,9 @@ impl IntoResponse for WebError {
 /// own error page cannot be rendered.
 pub(crate) fn plain_page(status: StatusCode, heading: &str, message: &str) -> Response {
     let page = PlainPage { heading, message };
-    let body = page.render().unwrap_or_else(|_| format!("{heading}\n\n{message}\n"));
+    let body = page
+        .render()
+        .unwrap_or_else(|_| format!("{heading}\n\n{message}\n"));
     (
         status,
         [

@@ -111,7 +111,12 @@ async fn home(
         // A few spare rows so clusters already shown do not leave the block short.
         let stories = app
             .store
-            .site_stories(site.id, Some(&section.slug), 0, (HOME_PER_SECTION as i64) * 2)
+            .site_stories(
+                site.id,
+                Some(&section.slug),
+                0,
+                (HOME_PER_SECTION as i64) * 2,
+            )
             .await?;
         let cards = stories
             .iter()
@@ -237,7 +242,8 @@ async fn section(
 }
 
 fn story_id(raw: &str) -> Result<i64, WebError> {
-    raw.parse().map_err(|_| WebError::NotFound { what: "story" })
+    raw.parse()
+        .map_err(|_| WebError::NotFound { what: "story" })
 }
 
 async fn story_without_slug(

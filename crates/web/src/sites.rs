@@ -113,7 +113,10 @@ mod tests {
 
     #[test]
     fn hosts_lose_port_and_trailing_dot() {
-        assert_eq!(normalize_host("orlando-echo.localhost:8080"), "orlando-echo.localhost");
+        assert_eq!(
+            normalize_host("orlando-echo.localhost:8080"),
+            "orlando-echo.localhost"
+        );
         assert_eq!(normalize_host("example.com."), "example.com");
         assert_eq!(normalize_host("[::1]:8080"), "::1");
         assert_eq!(normalize_host("Example.COM"), "Example.COM");

@@ -107,7 +107,11 @@ impl ImageView {
         }
         Some(Self {
             src: url.to_owned(),
-            alt: image.alt.clone().or_else(|| image.caption.clone()).unwrap_or_default(),
+            alt: image
+                .alt
+                .clone()
+                .or_else(|| image.caption.clone())
+                .unwrap_or_default(),
             caption: image.caption.clone().filter(|c| !c.trim().is_empty()),
             credit: image.credit.clone().filter(|c| !c.trim().is_empty()),
         })

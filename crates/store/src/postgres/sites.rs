@@ -4,7 +4,7 @@
 //! are written in one transaction and read in one, so nobody sees half a site. Never routes.
 
 use masthead_model::{Site, SiteSpec};
-use sqlx::{Postgres, PgPool, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::rows::{
     HostRow, SectionRow, SiteRow, assemble_sites, check_sections, clean_hosts, position, query_err,
@@ -105,7 +105,10 @@ pub(super) async fn upsert_site(pool: &PgPool, spec: &SiteSpec) -> Result<Site> 
 
 pub(super) async fn sites(pool: &PgPool) -> Result<Vec<Site>> {
     const OP: &str = "sites";
-    let mut tx = pool.begin_with(READ_SNAPSHOT).await.map_err(query_err(OP))?;
+    let mut tx = pool
+        .begin_with(READ_SNAPSHOT)
+        .await
+        .map_err(query_err(OP))?;
     let sites: Vec<SiteRow> =
         sqlx::query_as("SELECT id, slug, name, time_zone, tagline FROM sites ORDER BY slug")
             .fetch_all(&mut *tx)

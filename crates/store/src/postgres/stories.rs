@@ -4,9 +4,7 @@
 //! outcomes. A story's identity is (source, guid); its slug and cluster are set once at insert.
 //! Text is bound as given, never rewritten. Never decides routing or clustering itself.
 
-use masthead_model::{
-    ClusterId, NewStory, Placement, StoreOutcome, Story, StoryId, StorySummary,
-};
+use masthead_model::{ClusterId, NewStory, Placement, StoreOutcome, Story, StoryId, StorySummary};
 use sqlx::PgPool;
 
 use crate::rows::{

@@ -142,7 +142,11 @@ impl Store for SqliteStore {
         sources::source_by_name(&self.pool, name).await
     }
 
-    async fn put_story(&self, story: &NewStory, cluster: Option<ClusterId>) -> Result<StoreOutcome> {
+    async fn put_story(
+        &self,
+        story: &NewStory,
+        cluster: Option<ClusterId>,
+    ) -> Result<StoreOutcome> {
         stories::put_story(&self.pool, story, cluster).await
     }
 
