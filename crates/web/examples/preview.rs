@@ -3,7 +3,10 @@
 //!
 //! Input: an optional listen address. Output: a server over an in-memory store holding two
 //! sites and a dozen invented stories (screenshots, `wrk`). Never touches a real database.
-#![expect(clippy::unwrap_used, reason = "a preview tool: a broken setup should stop loudly")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a preview tool: a broken setup should stop loudly"
+)]
 
 use masthead_model::{LeadImage, NewStory, OffsetTime, Placement, Section, SiteSpec, SourceSpec};
 use masthead_web::{StaticFile, WebSettings};
@@ -54,16 +57,66 @@ async fn main() {
         .unwrap();
     let now = OffsetTime::now_utc().unix_micros;
     let stories = [
-        ("world", "Witkoff leaves St. Petersburg after four-hour talks with Putin", "ST. PETERSBURG, Russia: The US president’s special envoy left St. Petersburg on Friday after more than four hours of talks with the Russian president, officials in both countries said.", true),
-        ("world", "Army parade planned for Washington", "WASHINGTON, D.C.: The Trump administration is in early talks about holding a large military parade in Washington to mark the Army’s 250th birthday, officials said on Thursday.", false),
-        ("world", "Minerals talks between Kyiv and Washington resume", "KYIV, Ukraine: Talks between Ukraine and the United States over a critical minerals deal have resumed in Washington, with both sides saying an agreement could come “within weeks”.", false),
-        ("world", "Rivers overflow across Kentucky after days of rain", "FRANKFORT, Kentucky: Heavy rain over several days caused rivers to overflow across the state, closing roads and forcing hundreds of families from their homes.", true),
-        ("business", "Orange growers expect a smaller harvest", "ORLANDO, Florida: Citrus growers across Central Florida expect the smallest orange harvest in decades after a season of disease and storms, the state’s agriculture department said.", false),
-        ("business", "Port traffic rises for a third month", "TAMPA, Florida: Container traffic through the state’s ports rose for a third month in a row in March, led by imports of building materials.", false),
-        ("sports", "Magic close the season with a home win", "ORLANDO, Florida: The Magic ended their regular season with a 112–104 win at home, securing a place in the play-in tournament.", true),
-        ("sports", "Marathon route changes for the spring race", "The city’s spring marathon will start and finish at Lake Eola this year, organisers said, after complaints about last year’s course.", false),
-        ("science", "Launch window opens for lunar lander", "CAPE CANAVERAL, Florida: A private lunar lander is set to launch next week from the Space Coast, the first of three missions planned this year.", false),
-        ("science", "Manatee counts rise in warm springs", "BLUE SPRING, Florida: Researchers counted more than 700 manatees sheltering in the park’s warm water this winter, a record for the site.", false),
+        (
+            "world",
+            "Witkoff leaves St. Petersburg after four-hour talks with Putin",
+            "ST. PETERSBURG, Russia: The US president’s special envoy left St. Petersburg on Friday after more than four hours of talks with the Russian president, officials in both countries said.",
+            true,
+        ),
+        (
+            "world",
+            "Army parade planned for Washington",
+            "WASHINGTON, D.C.: The Trump administration is in early talks about holding a large military parade in Washington to mark the Army’s 250th birthday, officials said on Thursday.",
+            false,
+        ),
+        (
+            "world",
+            "Minerals talks between Kyiv and Washington resume",
+            "KYIV, Ukraine: Talks between Ukraine and the United States over a critical minerals deal have resumed in Washington, with both sides saying an agreement could come “within weeks”.",
+            false,
+        ),
+        (
+            "world",
+            "Rivers overflow across Kentucky after days of rain",
+            "FRANKFORT, Kentucky: Heavy rain over several days caused rivers to overflow across the state, closing roads and forcing hundreds of families from their homes.",
+            true,
+        ),
+        (
+            "business",
+            "Orange growers expect a smaller harvest",
+            "ORLANDO, Florida: Citrus growers across Central Florida expect the smallest orange harvest in decades after a season of disease and storms, the state’s agriculture department said.",
+            false,
+        ),
+        (
+            "business",
+            "Port traffic rises for a third month",
+            "TAMPA, Florida: Container traffic through the state’s ports rose for a third month in a row in March, led by imports of building materials.",
+            false,
+        ),
+        (
+            "sports",
+            "Magic close the season with a home win",
+            "ORLANDO, Florida: The Magic ended their regular season with a 112–104 win at home, securing a place in the play-in tournament.",
+            true,
+        ),
+        (
+            "sports",
+            "Marathon route changes for the spring race",
+            "The city’s spring marathon will start and finish at Lake Eola this year, organisers said, after complaints about last year’s course.",
+            false,
+        ),
+        (
+            "science",
+            "Launch window opens for lunar lander",
+            "CAPE CANAVERAL, Florida: A private lunar lander is set to launch next week from the Space Coast, the first of three missions planned this year.",
+            false,
+        ),
+        (
+            "science",
+            "Manatee counts rise in warm springs",
+            "BLUE SPRING, Florida: Researchers counted more than 700 manatees sheltering in the park’s warm water this winter, a record for the site.",
+            false,
+        ),
     ];
     for (i, (sec, headline, lead, image)) in stories.iter().enumerate() {
         let body = format!(

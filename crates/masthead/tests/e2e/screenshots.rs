@@ -37,10 +37,17 @@ fn article_page_renders_at_phone_and_desktop_widths() {
     };
     let demo = Demo::start();
     let stories = demo.stories("orlando-echo");
+    // A story with a lead image and a subhead shows every element of the page.
     let story = stories
         .iter()
-        .find(|s| s["content_html"].as_str().unwrap_or("").contains("<h2"))
-        .unwrap_or(&stories[0]);
+        .filter(|s| s["content_html"].as_str().unwrap_or("").contains("<h2"))
+        .find_map(|s| {
+            let id = s["id"].as_i64().unwrap().to_string();
+            let out = demo.cli(&["stories", "show", &id, "--json"]);
+            let full: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            full["image"].is_object().then_some(full)
+        })
+        .expect("a demo story with a lead image and a subhead");
     let page = story["pages"]
         .as_array()
         .unwrap()
@@ -52,7 +59,13 @@ fn article_page_renders_at_phone_and_desktop_widths() {
 
     let out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&out_dir).unwrap();
-    for (width, height, name) in [(390, 2400, "article-phone.png"), (1280, 1800, "article-desktop.png")] {
+    let home = demo.url("/s/orlando-echo/");
+    for (url, width, height, name) in [
+        (&page, 390, 2400, "article-phone.png"),
+        (&page, 1280, 1800, "article-desktop.png"),
+        (&home, 390, 2400, "home-phone.png"),
+        (&home, 1280, 1800, "home-desktop.png"),
+    ] {
         let profile = TempDir::new("chromium");
         let path = out_dir.join(name);
         let _ = std::fs::remove_file(&path);
@@ -72,7 +85,7 @@ fn article_page_renders_at_phone_and_desktop_widths() {
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg(format!("--window-size={width},{height}"))
             .arg(format!("--screenshot={}", path.display()))
-            .arg(&page)
+            .arg(url)
             .output()
             .unwrap();
         assert!(
