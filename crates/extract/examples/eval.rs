@@ -18,7 +18,8 @@ fn baseline(cases: &[eval::Case], file: &str) -> Result<EvalReport, String> {
     let raw = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
     let mut rows: HashMap<String, serde_json::Value> = HashMap::new();
     for line in raw.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{file}: {e}"))?;
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("{file}: {e}"))?;
         if let Some(name) = v.get("name").and_then(|n| n.as_str()) {
             rows.insert(name.to_owned(), v);
         }
@@ -30,10 +31,22 @@ fn baseline(cases: &[eval::Case], file: &str) -> Result<EvalReport, String> {
         bytes += case.source.len();
         let row = rows.get(&case.name);
         let s = |k: &str| row.and_then(|r| r.get(k)).and_then(|x| x.as_str());
-        ms += row.and_then(|r| r.get("ms")).and_then(|x| x.as_f64()).unwrap_or(0.0);
-        pages.push(eval::score_page(case, s("text").unwrap_or(""), s("title"), s("byline")));
+        ms += row
+            .and_then(|r| r.get("ms"))
+            .and_then(|x| x.as_f64())
+            .unwrap_or(0.0);
+        pages.push(eval::score_page(
+            case,
+            s("text").unwrap_or(""),
+            s("title"),
+            s("byline"),
+        ));
     }
-    Ok(EvalReport::from_pages(pages, bytes, Duration::from_secs_f64(ms / 1000.0)))
+    Ok(EvalReport::from_pages(
+        pages,
+        bytes,
+        Duration::from_secs_f64(ms / 1000.0),
+    ))
 }
 
 fn main() -> ExitCode {
@@ -74,7 +87,8 @@ fn main() -> ExitCode {
                 p.recall,
                 p.f1,
                 p.title_match.map_or("-", |m| if m { "ok" } else { "MISS" }),
-                p.byline_match.map_or("-", |m| if m { "ok" } else { "MISS" }),
+                p.byline_match
+                    .map_or("-", |m| if m { "ok" } else { "MISS" }),
                 p.error.as_deref().unwrap_or("")
             );
         }

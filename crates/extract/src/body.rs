@@ -120,7 +120,8 @@ pub(crate) fn junk(dom: &Dom) -> Vec<bool> {
         }
     }
     let mut junk = vec![false; n];
-    // Depth of enclosing paragraphs: metadata inside a paragraph is part of its sentence.
+    // Metadata inside a paragraph is part of its sentence.
+    let in_text = dom.inside(&[Tag::P, Tag::Li, Tag::Blockquote, Tag::Td, Tag::H2, Tag::H3]);
     for i in 0..n {
         let parent_junk = dom
             .parent(i)
@@ -129,7 +130,7 @@ pub(crate) fn junk(dom: &Dom) -> Vec<bool> {
         let own = parent_junk
             || dom.element(i).is_some_and(|e| {
                 let len = raw_len.get(i).copied().unwrap_or(0);
-                is_junk_element(dom, i, e, len)
+                is_junk_element(e, len, in_text.get(i).copied().unwrap_or(false))
             });
         if let Some(slot) = junk.get_mut(i) {
             *slot = own;
@@ -138,17 +139,15 @@ pub(crate) fn junk(dom: &Dom) -> Vec<bool> {
     junk
 }
 
-fn is_junk_element(dom: &Dom, i: NodeId, e: &crate::dom::Element, len: u32) -> bool {
-    if e.tag.is_invisible() || matches!(e.tag, Tag::Nav | Tag::Aside | Tag::Footer | Tag::Dialog)
-    {
+fn is_junk_element(e: &crate::dom::Element, len: u32, in_text: bool) -> bool {
+    if e.tag.is_invisible() || matches!(e.tag, Tag::Nav | Tag::Aside | Tag::Footer | Tag::Dialog) {
         return true;
     }
     if matches!(e.tag, Tag::Html | Tag::Body) {
         return false;
     }
     if e.attr(Attr::Hidden).is_some()
-        || e
-            .attr(Attr::AriaHidden)
+        || e.attr(Attr::AriaHidden)
             .is_some_and(|v| v.trim() == "true" && !e.hint.contains("fallback-image"))
     {
         return true;
@@ -166,17 +165,20 @@ fn is_junk_element(dom: &Dom, i: NodeId, e: &crate::dom::Element, len: u32) -> b
     if let Some(role) = e.attr(Attr::Role)
         && matches!(
             role.trim(),
-            "menu" | "menubar" | "complementary" | "navigation" | "alert" | "alertdialog" | "dialog"
+            "menu"
+                | "menubar"
+                | "complementary"
+                | "navigation"
+                | "alert"
+                | "alertdialog"
+                | "dialog"
         )
     {
         return true;
     }
     // Metadata blocks: bylines and dates stay out of the body (they are metadata fields), but
     // only outside running text: "said <span class=author>X</span>" is part of a sentence.
-    if len < 100
-        && !matches!(e.tag, Tag::A | Tag::P)
-        && !dom.has_ancestor(i, &[Tag::P, Tag::Li, Tag::Blockquote, Tag::Td, Tag::H2, Tag::H3])
-    {
+    if len < 100 && !matches!(e.tag, Tag::A | Tag::P) && !in_text {
         let rel_author = e.attr(Attr::Rel).is_some_and(|r| r.contains("author"));
         let prop_author = e
             .attr(Attr::Itemprop)
@@ -203,6 +205,11 @@ pub(crate) struct Scored {
 pub(crate) fn measure(dom: &Dom, junk: &[bool], flags: Flags) -> (Vec<bool>, Vec<Stats>) {
     let n = dom.len();
     let mut dead = vec![false; n];
+    let in_table = if flags.strip_unlikely {
+        dom.inside(&[Tag::Table, Tag::Code])
+    } else {
+        Vec::new()
+    };
     for i in 0..n {
         let parent_dead = dom
             .parent(i)
@@ -216,7 +223,7 @@ pub(crate) fn measure(dom: &Dom, junk: &[bool], flags: Flags) -> (Vec<bool>, Vec
                         e.tag,
                         Tag::Html | Tag::Body | Tag::A | Tag::Article | Tag::Main
                     ) && hints::is_unlikely(&e.hint)
-                        && !dom.has_ancestor(i, &[Tag::Table, Tag::Code])
+                        && !in_table.get(i).copied().unwrap_or(false)
                 }));
         if let Some(slot) = dead.get_mut(i) {
             *slot = own;
@@ -235,7 +242,9 @@ pub(crate) fn measure(dom: &Dom, junk: &[bool], flags: Flags) -> (Vec<bool>, Vec
                 s.commas = commas;
             }
             Some(Kind::Element(e)) if e.tag == Tag::A => {
-                let hash = e.attr(Attr::Href).is_some_and(|h| h.trim_start().starts_with('#'));
+                let hash = e
+                    .attr(Attr::Href)
+                    .is_some_and(|h| h.trim_start().starts_with('#'));
                 s.link = s.text as f32 * if hash { 0.3 } else { 1.0 };
             }
             _ => {}
@@ -275,7 +284,9 @@ fn initial_score(dom: &Dom, i: NodeId, flags: Flags) -> f64 {
         0.0
     };
     // News pages mark their body for machines; trust it as much as a good class name.
-    if e.attr(Attr::Itemprop).is_some_and(|p| p.contains("articleBody")) {
+    if e.attr(Attr::Itemprop)
+        .is_some_and(|p| p.contains("articleBody"))
+    {
         w += 25.0;
     }
     base + w
@@ -285,7 +296,15 @@ fn initial_score(dom: &Dom, i: NodeId, flags: Flags) -> f64 {
 fn is_unit(tag: Tag, stats: &Stats) -> bool {
     matches!(
         tag,
-        Tag::P | Tag::Pre | Tag::Td | Tag::Section | Tag::H2 | Tag::H3 | Tag::H4 | Tag::H5 | Tag::H6
+        Tag::P
+            | Tag::Pre
+            | Tag::Td
+            | Tag::Section
+            | Tag::H2
+            | Tag::H3
+            | Tag::H4
+            | Tag::H5
+            | Tag::H6
     ) || (tag == Tag::Div && !stats.has_block)
 }
 

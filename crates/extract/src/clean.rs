@@ -23,11 +23,6 @@ struct Acc {
     heading_text: u32,
     li_text: u32,
     textish_text: u32,
-    /// Rows and cells, for telling data tables from layout tables.
-    rows: u32,
-    cells: u32,
-    table_marks: bool,
-    nested_table: bool,
 }
 
 pub(crate) struct Verdicts {
@@ -107,6 +102,13 @@ pub(crate) fn verdicts(
     let mut data_table = vec![false; n];
     let mut acc = vec![Acc::default(); n];
     let headline_key = headline.map(key);
+    mark_data_tables(dom, roots, dead, &mut data_table);
+    let ctx = Context {
+        in_data: inside_data_table(dom, &data_table),
+        in_code: dom.inside(&[Tag::Code, Tag::Pre]),
+        in_table: dom.inside(&[Tag::Table]),
+        in_figure: dom.inside(&[Tag::Figure]),
+    };
     for &root in roots {
         let end = dom.end(root);
         for i in (root..end).rev() {
@@ -136,23 +138,13 @@ pub(crate) fn verdicts(
                             .is_some_and(|h| h.trim_start().starts_with('#'));
                         a.s.link = a.s.text as f32 * if hash { 0.3 } else { 1.0 };
                     }
-                    if e.tag == Tag::Table {
-                        let is_data = e.attr(Attr::Role) != Some("presentation")
-                            && !a.nested_table
-                            && (a.table_marks
-                                || e.attr(Attr::Summary).is_some()
-                                || a.rows >= 10
-                                || a.cells > 10 + a.rows);
-                        if let Some(slot) = data_table.get_mut(i) {
-                            *slot = is_data;
-                        }
-                    }
                     if i != root && !dropped {
-                        dropped = judge(dom, i, e, &a, flags, headline_key.as_deref());
+                        dropped = judge(dom, i, e, &a, flags, headline_key.as_deref(), &ctx);
                     }
                     if dropped {
                         // The heading that introduced a dropped list or promo goes with it.
                         if let Some(prev) = previous_element(dom, i)
+                            && dom.size(prev) < 64
                             && dom.tag(prev).is_some_and(Tag::is_heading)
                             && !roots.contains(&prev)
                             && dom.text(prev).chars().count() < 80
@@ -183,50 +175,43 @@ pub(crate) fn verdicts(
             pa.img = pa.img.saturating_add(a.img);
             pa.li = pa.li.saturating_add(a.li);
             pa.controls = pa.controls.saturating_add(a.controls);
-            pa.rows = pa.rows.saturating_add(a.rows);
-            pa.cells = pa.cells.saturating_add(a.cells);
-            pa.table_marks |= a.table_marks;
             pa.s.has_block |= a.s.has_block || tag.is_some_and(|t| t.is_block() || t == Tag::Img);
-            pa.nested_table |= a.nested_table || tag == Some(Tag::Table);
             let heading = tag.is_some_and(Tag::is_heading);
-            pa.heading_text = pa
-                .heading_text
-                .saturating_add(if heading { a.s.text } else { a.heading_text });
-            pa.li_text = pa
-                .li_text
-                .saturating_add(if tag == Some(Tag::Li) { a.s.text } else { a.li_text });
+            pa.heading_text =
+                pa.heading_text
+                    .saturating_add(if heading { a.s.text } else { a.heading_text });
+            pa.li_text = pa.li_text.saturating_add(if tag == Some(Tag::Li) {
+                a.s.text
+            } else {
+                a.li_text
+            });
             // Loose text in a div reads as a paragraph (Readability wraps it in one).
             let loose = tag.is_none() && dom.tag(p) == Some(Tag::Div);
-            let textish = loose || tag.is_some_and(|t| {
-                matches!(
-                    t,
-                    Tag::Span
-                        | Tag::Li
-                        | Tag::Td
-                        | Tag::Blockquote
-                        | Tag::Dl
-                        | Tag::Div
-                        | Tag::Img
-                        | Tag::Ol
-                        | Tag::P
-                        | Tag::Pre
-                        | Tag::Table
-                        | Tag::Ul
-                )
-            });
-            pa.textish_text = pa
-                .textish_text
-                .saturating_add(if textish { a.s.text } else { a.textish_text });
+            let textish = loose
+                || tag.is_some_and(|t| {
+                    matches!(
+                        t,
+                        Tag::Span
+                            | Tag::Li
+                            | Tag::Td
+                            | Tag::Blockquote
+                            | Tag::Dl
+                            | Tag::Div
+                            | Tag::Img
+                            | Tag::Ol
+                            | Tag::P
+                            | Tag::Pre
+                            | Tag::Table
+                            | Tag::Ul
+                    )
+                });
+            pa.textish_text =
+                pa.textish_text
+                    .saturating_add(if textish { a.s.text } else { a.textish_text });
             match tag {
                 Some(Tag::P) => pa.p = pa.p.saturating_add(1),
                 Some(Tag::Img) => pa.img = pa.img.saturating_add(1),
                 Some(Tag::Li) => pa.li = pa.li.saturating_add(1),
-                Some(Tag::Tr) => pa.rows = pa.rows.saturating_add(1),
-                Some(Tag::Td) => pa.cells = pa.cells.saturating_add(1),
-                Some(Tag::Th | Tag::Thead | Tag::Caption) => {
-                    pa.table_marks = true;
-                    pa.cells = pa.cells.saturating_add(1);
-                }
                 _ => {}
             }
         }
@@ -236,19 +221,97 @@ pub(crate) fn verdicts(
 
 /// The element sibling before `i`, skipping whitespace text.
 fn previous_element(dom: &Dom, i: NodeId) -> Option<NodeId> {
-    let parent = dom.parent(i)?;
-    let mut prev = None;
-    for c in dom.children(parent) {
-        if c == i {
-            return prev;
-        }
+    let mut cur = dom.prev_sibling(i);
+    while let Some(c) = cur {
         match dom.node(c).map(|x| &x.kind) {
-            Some(Kind::Element(_)) => prev = Some(c),
-            Some(Kind::Text(t)) if !t.trim().is_empty() => prev = None,
+            Some(Kind::Element(_)) => return Some(c),
+            Some(Kind::Text(t)) if !t.trim().is_empty() => return None,
             _ => {}
         }
+        cur = dom.prev_sibling(c);
     }
     None
+}
+
+/// Where a node sits, computed once per page (linear) instead of per node.
+struct Context {
+    in_data: Vec<bool>,
+    in_code: Vec<bool>,
+    in_table: Vec<bool>,
+    in_figure: Vec<bool>,
+}
+
+fn flag(v: &[bool], i: NodeId) -> bool {
+    v.get(i).copied().unwrap_or(false)
+}
+
+/// Readability's `_markDataTables`, bottom-up over the body: a table with headers, a caption,
+/// a summary, or many rows or cells, and no table inside, holds data; others are layout.
+fn mark_data_tables(dom: &Dom, roots: &[NodeId], dead: &[bool], data_table: &mut [bool]) {
+    #[derive(Clone, Copy, Default)]
+    struct T {
+        rows: u32,
+        cells: u32,
+        marks: bool,
+        nested: bool,
+    }
+    let mut acc = vec![T::default(); dom.len()];
+    for &root in roots {
+        for i in (root..dom.end(root)).rev() {
+            if flag(dead, i) {
+                continue;
+            }
+            let Some(e) = dom.element(i) else { continue };
+            let mut t = acc.get(i).copied().unwrap_or_default();
+            if e.tag == Tag::Table {
+                let is_data = e.attr(Attr::Role) != Some("presentation")
+                    && !t.nested
+                    && (t.marks
+                        || e.attr(Attr::Summary).is_some()
+                        || t.rows >= 10
+                        || t.cells > 10 + t.rows);
+                if let Some(slot) = data_table.get_mut(i) {
+                    *slot = is_data;
+                }
+                // Seen from outside, this table is only "a nested table".
+                t = T {
+                    nested: true,
+                    ..T::default()
+                };
+            }
+            match e.tag {
+                Tag::Tr => t.rows = t.rows.saturating_add(1),
+                Tag::Td => t.cells = t.cells.saturating_add(1),
+                Tag::Th | Tag::Thead | Tag::Caption => {
+                    t.marks = true;
+                    t.cells = t.cells.saturating_add(1);
+                }
+                _ => {}
+            }
+            if let Some(p) = dom.parent(i)
+                && let Some(pa) = acc.get_mut(p)
+            {
+                pa.rows = pa.rows.saturating_add(t.rows);
+                pa.cells = pa.cells.saturating_add(t.cells);
+                pa.marks |= t.marks;
+                pa.nested |= t.nested;
+            }
+        }
+    }
+}
+
+/// Whether each node lies inside a data table (its own table included for cells).
+fn inside_data_table(dom: &Dom, data_table: &[bool]) -> Vec<bool> {
+    let mut out = vec![false; dom.len()];
+    for i in 0..dom.len() {
+        let v = dom
+            .parent(i)
+            .is_some_and(|p| flag(&out, p) || flag(data_table, p));
+        if let Some(slot) = out.get_mut(i) {
+            *slot = v;
+        }
+    }
+    out
 }
 
 /// Comparable form of a heading: lower-case words only.
@@ -273,10 +336,13 @@ fn judge(
     a: &Acc,
     flags: Flags,
     headline: Option<&str>,
+    ctx: &Context,
 ) -> bool {
     let text = a.s.text;
     let ld = a.s.link_density();
-    let in_data = dom.has_ancestor(i, &[Tag::Table, Tag::Code, Tag::Pre]);
+    let in_data = flag(&ctx.in_data, i) || flag(&ctx.in_code, i);
+    // Small subtrees only: reading the text of every ancestor of a deep tree is quadratic.
+    let small = dom.size(i) <= 256;
 
     if hints::is_boilerplate(&e.hint) && text < 1500 {
         return true;
@@ -285,7 +351,7 @@ fn judge(
         // An article header carries headline, byline, date and share links, all metadata.
         return true;
     }
-    if e.tag.is_heading() {
+    if e.tag.is_heading() && small {
         if flags.weight_classes && hints::weight(&e.hint) < 0.0 {
             return true;
         }
@@ -300,7 +366,7 @@ fn judge(
         }
         return false;
     }
-    if text < 40 && !in_data && e.tag.is_block() {
+    if text < 40 && !in_data && e.tag.is_block() && small {
         let t = lower_text(dom, i);
         if AD_LABELS.contains(&t.trim_end_matches(':')) {
             return true;
@@ -320,7 +386,7 @@ fn judge(
             | Tag::Center
     );
     // Newsletter and release promos: a short call to action next to a form or a button link.
-    if container && text < 300 && (a.controls > 0 || ld > 0.25 || e.tag == Tag::Form) {
+    if container && small && text < 300 && (a.controls > 0 || ld > 0.25 || e.tag == Tag::Form) {
         let t = lower_text(dom, i);
         if PROMO_PHRASES.iter().any(|p| t.contains(p)) {
             return true;
@@ -328,6 +394,10 @@ fn judge(
     }
     // Related-story lists: nearly all link text.
     if matches!(e.tag, Tag::Ul | Tag::Ol) && a.li >= 2 && ld > 0.7 && !in_data {
+        return true;
+    }
+    // A layout cell of links beside the story is its navigation column.
+    if e.tag == Tag::Td && !in_data && flags.clean_conditionally && ld > 0.5 && text < 300 {
         return true;
     }
     if !flags.clean_conditionally
@@ -339,18 +409,18 @@ fn judge(
     {
         return false;
     }
-    if e.tag == Tag::Table && dom.has_ancestor(i, &[Tag::Table]) {
+    if e.tag == Tag::Table && flag(&ctx.in_table, i) {
         return false;
     }
     if e.tag == Tag::Div && !a.s.has_block {
         // A div of text alone is a paragraph (Readability turns it into one).
         return false;
     }
-    conditionally_drop(dom, i, e, a, flags)
+    conditionally_drop(e, a, flags, flag(&ctx.in_figure, i))
 }
 
 /// Readability's `_cleanConditionally`.
-fn conditionally_drop(dom: &Dom, i: NodeId, e: &crate::dom::Element, a: &Acc, flags: Flags) -> bool {
+fn conditionally_drop(e: &crate::dom::Element, a: &Acc, flags: Flags, in_figure: bool) -> bool {
     let text = a.s.text;
     let mut is_list = matches!(e.tag, Tag::Ul | Tag::Ol);
     if !is_list && text > 0 && f64::from(a.li_text) / f64::from(text) > 0.9 {
@@ -377,7 +447,6 @@ fn conditionally_drop(dom: &Dom, i: NodeId, e: &crate::dom::Element, a: &Acc, fl
         f64::from(a.heading_text) / f64::from(text)
     };
     let ld = a.s.link_density();
-    let in_figure = dom.has_ancestor(i, &[Tag::Figure]);
     let remove = (!in_figure && img > 1.0 && p / img < 0.5)
         || (!is_list && li > p)
         || (input > (p / 3.0).floor())

@@ -373,6 +373,7 @@ pub(crate) struct Node {
     parent: u32,
     first_child: u32,
     next_sibling: u32,
+    prev_sibling: u32,
     /// One past the last node of this subtree (pre-order), so the subtree is `id..end`.
     end: u32,
 }
@@ -428,6 +429,7 @@ impl Dom {
                     };
                     let id = u32::try_from(nodes.len()).unwrap_or(NONE - 1);
                     let parent = stack.last().map_or(NONE, |&(p, _)| p);
+                    let prev_sibling = stack.last().map_or(NONE, |&(_, l)| l);
                     if let Some((p, last)) = stack.last_mut() {
                         if *last == NONE {
                             if let Some(pn) = nodes.get_mut(*p as usize) {
@@ -443,6 +445,7 @@ impl Dom {
                         parent,
                         first_child: NONE,
                         next_sibling: NONE,
+                        prev_sibling,
                         end: id.saturating_add(1),
                     });
                     stack.push((id, NONE));
@@ -493,6 +496,31 @@ impl Dom {
 
     pub(crate) fn next_sibling(&self, id: NodeId) -> Option<NodeId> {
         self.nodes.get(id).and_then(|n| opt(n.next_sibling))
+    }
+
+    pub(crate) fn prev_sibling(&self, id: NodeId) -> Option<NodeId> {
+        self.nodes.get(id).and_then(|n| opt(n.prev_sibling))
+    }
+
+    /// Number of nodes in the subtree of `id`, itself included.
+    pub(crate) fn size(&self, id: NodeId) -> usize {
+        self.end(id).saturating_sub(id)
+    }
+
+    /// For every node, whether some ancestor (not the node) has one of `tags`: one linear
+    /// pass instead of a walk up the tree per node.
+    pub(crate) fn inside(&self, tags: &[Tag]) -> Vec<bool> {
+        let mut out = vec![false; self.len()];
+        for i in 0..self.len() {
+            let v = self.parent(i).is_some_and(|p| {
+                out.get(p).copied().unwrap_or(false)
+                    || self.tag(p).is_some_and(|t| tags.contains(&t))
+            });
+            if let Some(slot) = out.get_mut(i) {
+                *slot = v;
+            }
+        }
+        out
     }
 
     /// One past the last descendant of `id`.
@@ -553,18 +581,6 @@ impl Dom {
         }
         out
     }
-
-    /// Whether an ancestor of `id` (not `id` itself) has one of `tags`.
-    pub(crate) fn has_ancestor(&self, id: NodeId, tags: &[Tag]) -> bool {
-        let mut cur = self.parent(id);
-        while let Some(p) = cur {
-            if self.tag(p).is_some_and(|t| tags.contains(&t)) {
-                return true;
-            }
-            cur = self.parent(p);
-        }
-        false
-    }
 }
 
 pub(crate) struct Children<'a> {
@@ -604,9 +620,12 @@ mod tests {
 
     #[test]
     fn preorder_ranges_and_links() {
-        let html = Html::parse_document("<div id=A class='X y'><p>one <b>two</b></p><p>three</p></div>");
+        let html =
+            Html::parse_document("<div id=A class='X y'><p>one <b>two</b></p><p>three</p></div>");
         let dom = Dom::from_html(&html);
-        let div = (0..dom.len()).find(|&i| dom.tag(i) == Some(Tag::Div)).unwrap();
+        let div = (0..dom.len())
+            .find(|&i| dom.tag(i) == Some(Tag::Div))
+            .unwrap();
         assert_eq!(dom.element(div).unwrap().hint.as_ref(), "x y a");
         let kids: Vec<_> = dom.child_elements(div).collect();
         assert_eq!(kids.len(), 2);

@@ -198,8 +198,7 @@ pub fn score_page(
 ) -> PageScore {
     let (precision, recall, f1) = score_tokens(&case.expected_text, text);
     let matches = |want: &Option<String>, got: Option<&str>| {
-        want.as_ref()
-            .map(|w| got.is_some_and(|g| key(g) == key(w)))
+        want.as_ref().map(|w| got.is_some_and(|g| key(g) == key(w)))
     };
     PageScore {
         name: case.name.clone(),

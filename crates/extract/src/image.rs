@@ -47,13 +47,14 @@ const CREDIT_LABELS: &[&str] = &[
 
 fn img_src(dom: &Dom, img: NodeId) -> Option<&str> {
     let e = dom.element(img)?;
-    let src = e.attr(Attr::Src).filter(|s| !s.trim().is_empty() && !s.trim_start().starts_with("data:"));
-    src.or_else(|| e.attr(Attr::DataSrc))
-        .or_else(|| {
-            e.attr(Attr::Srcset)
-                .and_then(|s| s.split(',').next())
-                .and_then(|s| s.split_whitespace().next())
-        })
+    let src = e
+        .attr(Attr::Src)
+        .filter(|s| !s.trim().is_empty() && !s.trim_start().starts_with("data:"));
+    src.or_else(|| e.attr(Attr::DataSrc)).or_else(|| {
+        e.attr(Attr::Srcset)
+            .and_then(|s| s.split(',').next())
+            .and_then(|s| s.split_whitespace().next())
+    })
 }
 
 /// Last path segment without extension or size suffixes: how CMSs vary one image's URL.
@@ -105,7 +106,10 @@ pub(crate) fn split_credit(caption: &str) -> (String, Option<String>) {
     if head.ends_with('(') || head.ends_with('[') {
         head.pop();
     }
-    let head = head.trim_end_matches(['|', '/', ';', '—', '–', '-']).trim().to_owned();
+    let head = head
+        .trim_end_matches(['|', '/', ';', '—', '–', '-'])
+        .trim()
+        .to_owned();
     if credit.is_empty() {
         return (text.to_owned(), None);
     }
@@ -115,6 +119,19 @@ pub(crate) fn split_credit(caption: &str) -> (String, Option<String>) {
 fn nonempty(s: String) -> Option<String> {
     let s = clean_inline(&s);
     (!s.is_empty()).then_some(s)
+}
+
+/// A figure within a few levels up (bounded: images sit just inside their figure).
+fn in_figure(dom: &Dom, i: NodeId) -> bool {
+    let mut cur = dom.parent(i);
+    for _ in 0..6 {
+        match cur {
+            Some(p) if dom.tag(p) == Some(Tag::Figure) => return true,
+            Some(p) => cur = dom.parent(p),
+            None => return false,
+        }
+    }
+    false
 }
 
 pub(crate) fn lead_image(
@@ -148,7 +165,7 @@ pub(crate) fn lead_image(
         found = scope.iter().find_map(|&s| {
             (s..dom.end(s)).find(|&i| {
                 dom.tag(i) == Some(Tag::Img)
-                    && dom.has_ancestor(i, &[Tag::Figure])
+                    && in_figure(dom, i)
                     && !dead.get(i).copied().unwrap_or(true)
                     && img_src(dom, i).is_some()
             })
@@ -237,10 +254,22 @@ mod tests {
         );
         assert_eq!(
             split_credit("Talks in Riyadh. Photo: Jane Doe/AP"),
-            ("Talks in Riyadh.".to_owned(), Some("Jane Doe/AP".to_owned()))
+            (
+                "Talks in Riyadh.".to_owned(),
+                Some("Jane Doe/AP".to_owned())
+            )
         );
-        assert_eq!(split_credit("© AFP"), (String::new(), Some("AFP".to_owned())));
-        assert_eq!(split_credit("A photo of a cat"), ("A photo of a cat".to_owned(), None));
-        assert_eq!(split_credit("Ünïcödé İstanbul"), ("Ünïcödé İstanbul".to_owned(), None));
+        assert_eq!(
+            split_credit("© AFP"),
+            (String::new(), Some("AFP".to_owned()))
+        );
+        assert_eq!(
+            split_credit("A photo of a cat"),
+            ("A photo of a cat".to_owned(), None)
+        );
+        assert_eq!(
+            split_credit("Ünïcödé İstanbul"),
+            ("Ünïcödé İstanbul".to_owned(), None)
+        );
     }
 }

@@ -134,16 +134,11 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     for flags in body::ATTEMPTS {
         let scored = body::score(&dom, &junk, flags);
         let roots = body::select(&dom, &scored, flags);
-        let verdicts = clean::verdicts(
-            &dom,
-            &roots,
-            &scored.dead,
-            meta.headline.as_deref(),
-            flags,
-        );
+        let verdicts = clean::verdicts(&dom, &roots, &scored.dead, meta.headline.as_deref(), flags);
         let mut r = render::Renderer::new(
             &dom,
             &scored.dead,
+            &scored.stats,
             &verdicts.drop,
             &verdicts.data_table,
             &base,
@@ -154,9 +149,11 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
         let html = sanitize(&r.finish());
         let text = plain_text(&html);
         let len = text.chars().count();
+        // A laxer attempt must find clearly more text to win: a few more characters are
+        // usually the navigation or promo the stricter attempt rightly dropped.
         let better = best
             .as_ref()
-            .is_none_or(|(_, t, _, _)| len > t.chars().count());
+            .is_none_or(|(_, t, _, _)| len > t.chars().count() * 5 / 4 + 20);
         let enough = len >= MIN_BODY_CHARS;
         if better {
             best = Some((html.into_string(), text, roots, scored.dead));

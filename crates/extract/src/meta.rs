@@ -84,7 +84,11 @@ pub(crate) fn collect(dom: &Dom, url: &Url) -> Meta {
             }
             Tag::Link => {
                 let rel = e.attr(Attr::Rel).unwrap_or("");
-                if canonical.is_none() && rel.split_whitespace().any(|r| r.eq_ignore_ascii_case("canonical")) {
+                if canonical.is_none()
+                    && rel
+                        .split_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("canonical"))
+                {
                     canonical = e.attr(Attr::Href).map(str::to_owned);
                 }
             }
@@ -92,7 +96,9 @@ pub(crate) fn collect(dom: &Dom, url: &Url) -> Meta {
                 base = e.attr(Attr::Href).and_then(|h| url.join(h.trim()).ok());
             }
             Tag::Script => {
-                if e.attr(Attr::Type).is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) {
+                if e.attr(Attr::Type)
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+                {
                     scripts.push(dom.raw_text(i));
                 }
             }
@@ -102,7 +108,8 @@ pub(crate) fn collect(dom: &Dom, url: &Url) -> Meta {
                 if let Some(dt) = e.attr(Attr::Datetime) {
                     if time_pub.is_none()
                         && (e.attr(Attr::Pubdate).is_some()
-                            || e.attr(Attr::Itemprop).is_some_and(|p| p.contains("datePublished")))
+                            || e.attr(Attr::Itemprop)
+                                .is_some_and(|p| p.contains("datePublished")))
                     {
                         time_pub = Some(dt.to_owned());
                     }
@@ -230,13 +237,19 @@ pub(crate) fn collect(dom: &Dom, url: &Url) -> Meta {
             })
         })
         .or_else(|| {
-            ["og:image:secure_url", "og:image", "og:image:url", "twitter:image", "twitter:image:src"]
-                .iter()
-                .find_map(|k| m(k).as_deref().and_then(resolve))
-                .map(|u| ImageHint {
-                    url: u,
-                    ..ImageHint::default()
-                })
+            [
+                "og:image:secure_url",
+                "og:image",
+                "og:image:url",
+                "twitter:image",
+                "twitter:image:src",
+            ]
+            .iter()
+            .find_map(|k| m(k).as_deref().and_then(resolve))
+            .map(|u| ImageHint {
+                url: u,
+                ..ImageHint::default()
+            })
         });
 
     Meta {
@@ -280,7 +293,7 @@ fn dom_byline(dom: &Dom) -> Option<String> {
         let is_author = e.attr(Attr::Rel).is_some_and(|r| r.contains("author"))
             || e.attr(Attr::Itemprop).is_some_and(|p| p.contains("author"))
             || (hints::is_byline(&e.hint) && !e.hint.contains("dateline"));
-        if is_author {
+        if is_author && dom.size(i) <= 256 {
             // Prefer the name inside an itemprop=author block.
             let name = (i + 1..dom.end(i))
                 .find(|&j| dom.attr(j, Attr::Itemprop).is_some_and(|p| p == "name"))
@@ -327,8 +340,14 @@ mod tests {
 
     #[test]
     fn titles_lose_the_site_name() {
-        assert_eq!(clean_title("Witkoff leaves St. Petersburg | Orlando Echo", None), "Witkoff leaves St. Petersburg");
-        assert_eq!(clean_title("Echo - Talks end early today", None), "Talks end early today");
+        assert_eq!(
+            clean_title("Witkoff leaves St. Petersburg | Orlando Echo", None),
+            "Witkoff leaves St. Petersburg"
+        );
+        assert_eq!(
+            clean_title("Echo - Talks end early today", None),
+            "Talks end early today"
+        );
         assert_eq!(clean_title("Plain title", None), "Plain title");
     }
 

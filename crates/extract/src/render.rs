@@ -10,6 +10,7 @@
 
 use url::Url;
 
+use crate::body::Stats;
 use crate::dom::{Attr, Dom, Kind, NodeId, Tag};
 
 /// Beyond this many open output tags, further structure is flattened to its text.
@@ -91,6 +92,7 @@ struct Frame {
 pub(crate) struct Renderer<'a> {
     dom: &'a Dom,
     dead: &'a [bool],
+    stats: &'a [Stats],
     drop: &'a [bool],
     data_table: &'a [bool],
     base: &'a Url,
@@ -107,6 +109,7 @@ impl<'a> Renderer<'a> {
     pub(crate) fn new(
         dom: &'a Dom,
         dead: &'a [bool],
+        stats: &'a [Stats],
         drop: &'a [bool],
         data_table: &'a [bool],
         base: &'a Url,
@@ -114,6 +117,7 @@ impl<'a> Renderer<'a> {
         Renderer {
             dom,
             dead,
+            stats,
             drop,
             data_table,
             base,
@@ -298,7 +302,11 @@ impl<'a> Renderer<'a> {
             Tag::Br => {
                 match self.top() {
                     Some(Out::ImplicitP) => self.close_to(self.open.len().saturating_sub(1)),
-                    Some(o) if o.is_inline() || o.is_inline_only() || matches!(o, Out::Li | Out::ImplicitLi) => {
+                    Some(o)
+                        if o.is_inline()
+                            || o.is_inline_only()
+                            || matches!(o, Out::Li | Out::ImplicitLi) =>
+                    {
                         self.out.push_str("<br>");
                         self.space = false;
                         self.fresh = true;
@@ -331,7 +339,8 @@ impl<'a> Renderer<'a> {
             }
             Tag::Li => {
                 frame.block = true;
-                let in_list = self.block_boundary() && matches!(self.top(), Some(Out::Ul | Out::Ol));
+                let in_list =
+                    self.block_boundary() && matches!(self.top(), Some(Out::Ul | Out::Ol));
                 frame.opened = if in_list {
                     let h = self.open.len();
                     Some((self.push(Out::Li, None), h))
@@ -370,7 +379,16 @@ impl<'a> Renderer<'a> {
                     self.space = true;
                 }
             }
-            Tag::A | Tag::Em | Tag::I | Tag::Strong | Tag::B | Tag::Code | Tag::Sub | Tag::Sup | Tag::Q | Tag::Cite => {
+            Tag::A
+            | Tag::Em
+            | Tag::I
+            | Tag::Strong
+            | Tag::B
+            | Tag::Code
+            | Tag::Sub
+            | Tag::Sup
+            | Tag::Q
+            | Tag::Cite => {
                 if self.open.len() < MAX_OUT_DEPTH
                     && !self.open.iter().any(|&(o, _)| o == Out::Pre)
                     && self.has_text(i)
@@ -410,22 +428,9 @@ impl<'a> Renderer<'a> {
         Some(frame)
     }
 
+    /// Whether the element has live text (an empty link or emphasis is not written).
     fn has_text(&self, i: NodeId) -> bool {
-        let end = self.dom.end(i);
-        let mut j = i + 1;
-        while j < end {
-            if self.skipped(j) {
-                j = self.dom.end(j).max(j + 1);
-                continue;
-            }
-            if let Some(Kind::Text(t)) = self.dom.node(j).map(|n| &n.kind)
-                && !t.trim().is_empty()
-            {
-                return true;
-            }
-            j += 1;
-        }
-        false
+        self.stats.get(i).is_some_and(|s| s.text > 0)
     }
 
     fn leave(&mut self, f: &Frame) {

@@ -139,16 +139,22 @@ enum Hop {
     Redirect(Url),
 }
 
+/// Installs ring as the process's TLS crypto provider unless one is installed already.
+///
+/// reqwest is built with `rustls-no-provider` (ring instead of aws-lc-rs: a much lighter
+/// build), so every reqwest client in the process, ours or a test's, needs a process-wide
+/// provider. Losing a race with another installer is harmless.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 impl Fetcher {
     /// Builds the client: rustls (ring) with the platform's certificate verifier, HTTP/1.1 and
     /// HTTP/2, gzip/brotli/deflate, no proxy, no cookies, the guarded resolver.
     pub fn new(settings: FetchSettings) -> Result<Self, FetchError> {
-        // reqwest is built with `rustls-no-provider` (ring instead of aws-lc-rs: a much lighter
-        // build); it then uses the process-wide provider. Install ring's unless the binary
-        // installed one already; losing a race with another installer is harmless.
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
+        install_crypto_provider();
         let guard = Guard::new(settings.allow.clone());
         let client = reqwest::Client::builder()
             .user_agent(settings.user_agent.clone())

@@ -41,7 +41,10 @@ mod settings;
 
 pub use backoff::backoff;
 pub use charset::{decode_html, feed_encoding, feed_to_utf8};
-pub use client::{ACCEPT_FEED, ACCEPT_HTML, FetchOutcome, FetchRequest, FetchedBody, Fetcher};
+pub use client::{
+    ACCEPT_FEED, ACCEPT_HTML, FetchOutcome, FetchRequest, FetchedBody, Fetcher,
+    install_crypto_provider,
+};
 pub use error::FetchError;
 pub use guard::{AllowEntry, parse_allow};
 pub use settings::FetchSettings;

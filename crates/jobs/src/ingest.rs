@@ -1,11 +1,14 @@
 //! One ingest pass over one feed document: parse → normalize → identity → store → route.
 //!
-//! Input: the source, the document's bytes and its URL (to resolve relative links).
-//! Output: an [`IngestReport`]. Entries that cannot become a story are reported, never fatal
-//! to the pass; a document that is not a feed at all is an error and stores nothing.
+//! Input: the source, the document's bytes and its URL (to resolve relative links), and a
+//! fetcher when article pages may be fetched for full text. Output: an [`IngestReport`].
+//! Entries that cannot become a story are reported, never fatal to the pass; a document that
+//! is not a feed at all is an error and stores nothing. An entry whose feed text is unchanged
+//! since it was stored costs one indexed read: no sanitizing, no page fetch.
 
 use masthead_feed::Entry;
-use masthead_model::{NewStory, OffsetTime, Source, StoreOutcome};
+use masthead_fetch::{ACCEPT_HTML, FetchOutcome, FetchRequest, Fetcher};
+use masthead_model::{FullTextPolicy, NewStory, OffsetTime, Source, StoreOutcome};
 use masthead_normalize as normalize;
 use masthead_route::SiteRoute;
 use masthead_store::Store;
@@ -39,8 +42,14 @@ pub struct IngestReport {
     pub updated: usize,
     pub unchanged: usize,
     pub placements: usize,
+    /// Article pages fetched for full text, and how many of those failed (feed text kept).
+    pub pages_fetched: usize,
+    pub pages_failed: usize,
     pub problems: Vec<EntryProblem>,
 }
+
+/// Below this many characters a feed's text is taken for a summary (policy `auto`).
+const SUMMARY_CHARS: usize = 600;
 
 /// Parses `bytes` as a feed of `source` and stores its stories idempotently: ingesting the
 /// same document twice adds nothing.
@@ -50,6 +59,7 @@ pub async fn ingest_document(
     bytes: &[u8],
     base_url: Option<&url::Url>,
     settings: &IngestSettings,
+    full_text: Option<&Fetcher>,
 ) -> Result<IngestReport, JobError> {
     let feed = masthead_feed::parse(bytes, base_url).map_err(|cause| JobError::Feed {
         source_name: source.name.clone(),
@@ -60,9 +70,29 @@ pub async fn ingest_document(
         entries: feed.entries.len(),
         ..IngestReport::default()
     };
+    let store_err = |cause| JobError::Store {
+        source_name: source.name.clone(),
+        cause,
+    };
     for entry in &feed.entries {
         let categories = entry.categories.clone();
-        let story = match to_story(source, entry, settings) {
+        let Some((guid, entry_hash)) = identity(entry, settings) else {
+            report.problems.push(EntryProblem {
+                entry: entry_label(entry),
+                reason: "the entry has no title".to_owned(),
+            });
+            continue;
+        };
+        if let Some((_, stored)) = store
+            .story_identity(source.id, &guid)
+            .await
+            .map_err(store_err)?
+            && stored == entry_hash
+        {
+            report.unchanged += 1;
+            continue;
+        }
+        let mut story = match to_story(source, entry, settings, guid, entry_hash) {
             Ok(story) => story,
             Err(reason) => {
                 report.problems.push(EntryProblem {
@@ -72,6 +102,20 @@ pub async fn ingest_document(
                 continue;
             }
         };
+        if let Some(fetcher) = full_text
+            && needs_full_text(source.full_text, entry, &story)
+            && let Some(url) = story.url.as_deref().and_then(|u| url::Url::parse(u).ok())
+        {
+            report.pages_fetched += 1;
+            if let Err(reason) = fill_from_page(fetcher, &url, &mut story).await {
+                report.pages_failed += 1;
+                tracing::warn!(source.id = source.id, %url, "full text not fetched: {reason}");
+                report.problems.push(EntryProblem {
+                    entry: entry_label(entry),
+                    reason: format!("full text not fetched, feed text kept: {reason}"),
+                });
+            }
+        }
         let outcome = store
             .put_story(&story, None)
             .await
@@ -109,6 +153,90 @@ pub async fn ingest_document(
     Ok(report)
 }
 
+/// The entry's identity within its source and the hash of its feed text.
+fn identity(entry: &Entry, settings: &IngestSettings) -> Option<(String, String)> {
+    let headline = entry
+        .title
+        .as_deref()
+        .map(normalize::clean_inline)
+        .filter(|h| !h.is_empty())?;
+    let shift = |t: OffsetTime| t.shifted(settings.shift_micros).to_rfc3339();
+    let feed_text = format!(
+        "{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        entry.summary_html.as_deref().unwrap_or(""),
+        entry.content_html.as_deref().unwrap_or(""),
+        entry.author.as_deref().unwrap_or(""),
+        entry.image.as_ref().map_or("", |i| i.url.as_str()),
+        entry.categories.join(","),
+        entry.published.map(shift).unwrap_or_default(),
+        entry.updated.map(shift).unwrap_or_default(),
+    );
+    let hash = normalize::content_hash(&headline, &feed_text);
+    let guid = entry
+        .guid
+        .clone()
+        .or_else(|| entry.url.clone())
+        .unwrap_or_else(|| format!("hash:{hash}"));
+    Some((guid, hash))
+}
+
+/// Policy `always`, or `auto` and the feed carries only a summary or a short text.
+fn needs_full_text(policy: FullTextPolicy, entry: &Entry, story: &NewStory) -> bool {
+    match policy {
+        FullTextPolicy::Never => false,
+        FullTextPolicy::Always => true,
+        FullTextPolicy::Auto => {
+            entry
+                .content_html
+                .as_deref()
+                .is_none_or(|c| c.trim().is_empty())
+                || story.text.chars().count() < SUMMARY_CHARS
+        }
+    }
+}
+
+/// Fetches the story's page (robots.txt permitting) and takes its body and the metadata the
+/// feed lacked. The feed's headline and times win: they are what the source published.
+async fn fill_from_page(
+    fetcher: &Fetcher,
+    url: &url::Url,
+    story: &mut NewStory,
+) -> Result<(), String> {
+    if !fetcher.robots_allowed(url).await {
+        return Err("robots.txt disallows the page".to_owned());
+    }
+    let body = match fetcher
+        .fetch(&FetchRequest::new(url.clone(), ACCEPT_HTML))
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        FetchOutcome::Fetched(body) => body,
+        FetchOutcome::NotModified => {
+            return Err("unexpected 304 for an unconditional GET".to_owned());
+        }
+    };
+    let (html, _) = masthead_fetch::decode_html(&body.bytes, body.content_type.as_deref());
+    let article = masthead_extract::extract(&html, &body.final_url).map_err(|e| e.to_string())?;
+    if article.text.chars().count() <= story.text.chars().count() {
+        return Err("the page's text is no longer than the feed's".to_owned());
+    }
+    story.content_html = normalize::sanitize(&article.content_html).into_string();
+    story.text = article.text;
+    if story.standfirst.is_none() {
+        story.standfirst = article.standfirst;
+    }
+    if story.byline.is_none() {
+        story.byline = article.byline;
+    }
+    if story.image.is_none() {
+        story.image = article.image;
+    }
+    if let Some(dateline) = article.dateline {
+        story.dateline = Some(dateline);
+    }
+    Ok(())
+}
+
 fn entry_label(entry: &Entry) -> String {
     entry
         .guid
@@ -119,7 +247,13 @@ fn entry_label(entry: &Entry) -> String {
 }
 
 /// Maps one feed entry to a normalized story, or says why it cannot be one.
-fn to_story(source: &Source, entry: &Entry, settings: &IngestSettings) -> Result<NewStory, String> {
+fn to_story(
+    source: &Source,
+    entry: &Entry,
+    settings: &IngestSettings,
+    guid: String,
+    content_hash: String,
+) -> Result<NewStory, String> {
     let headline = entry
         .title
         .as_deref()
@@ -162,24 +296,6 @@ fn to_story(source: &Source, entry: &Entry, settings: &IngestSettings) -> Result
         .map(|t| t.shifted(settings.shift_micros))
         .filter(|u| *u != published);
 
-    let image_key = entry.image.as_ref().map_or("", |i| i.url.as_str());
-    let content_hash = normalize::content_hash(
-        &headline,
-        &format!(
-            "{}\n{}\n{}\n{}\n{}",
-            standfirst.as_deref().unwrap_or(""),
-            text,
-            image_key,
-            published.to_rfc3339(),
-            updated.map(OffsetTime::to_rfc3339).unwrap_or_default(),
-        ),
-    );
-    let guid = entry
-        .guid
-        .clone()
-        .or_else(|| entry.url.clone())
-        .unwrap_or_else(|| format!("hash:{}", normalize::content_hash(&headline, &text)));
-
     Ok(NewStory {
         source_id: source.id,
         guid,
@@ -205,7 +321,12 @@ mod tests {
 
     const WIRE: &[u8] = include_bytes!("../testdata/wire.xml");
 
-    async fn network() -> (std::sync::Arc<dyn Store>, Source, IngestSettings, std::path::PathBuf) {
+    async fn network() -> (
+        std::sync::Arc<dyn Store>,
+        Source,
+        IngestSettings,
+        std::path::PathBuf,
+    ) {
         let path = std::env::temp_dir().join(format!(
             "masthead-jobs-{}-{:?}.db",
             std::process::id(),
@@ -258,44 +379,73 @@ mod tests {
     #[tokio::test]
     async fn same_document_twice_adds_nothing() {
         let (store, source, settings, path) = network().await;
-        let first = ingest_document(store.as_ref(), &source, WIRE, None, &settings)
+        let first = ingest_document(store.as_ref(), &source, WIRE, None, &settings, None)
             .await
             .unwrap();
         assert_eq!((first.entries, first.inserted), (3, 3));
-        let second = ingest_document(store.as_ref(), &source, WIRE, None, &settings)
+        let second = ingest_document(store.as_ref(), &source, WIRE, None, &settings, None)
             .await
             .unwrap();
-        assert_eq!((second.inserted, second.updated, second.unchanged), (0, 0, 3));
+        assert_eq!(
+            (second.inserted, second.updated, second.unchanged),
+            (0, 0, 3)
+        );
         let site = settings.routes[0].site.id;
         assert_eq!(store.count_site_stories(site, None).await.unwrap(), 3);
         // The Sports story has no section on this site: it falls back to the source's.
-        assert_eq!(store.count_site_stories(site, Some("world")).await.unwrap(), 2);
-        assert_eq!(store.count_site_stories(site, Some("business")).await.unwrap(), 1);
+        assert_eq!(
+            store.count_site_stories(site, Some("world")).await.unwrap(),
+            2
+        );
+        assert_eq!(
+            store
+                .count_site_stories(site, Some("business"))
+                .await
+                .unwrap(),
+            1
+        );
         let _ = std::fs::remove_file(path);
     }
 
     #[tokio::test]
     async fn a_changed_entry_updates_the_story_in_place() {
         let (store, source, settings, path) = network().await;
-        ingest_document(store.as_ref(), &source, WIRE, None, &settings)
+        ingest_document(store.as_ref(), &source, WIRE, None, &settings, None)
             .await
             .unwrap();
         let edited = String::from_utf8(WIRE.to_vec())
             .unwrap()
             .replace("took effect on Saturday", "took effect on Saturday morning");
-        let report = ingest_document(store.as_ref(), &source, edited.as_bytes(), None, &settings)
-            .await
-            .unwrap();
-        assert_eq!((report.inserted, report.updated, report.unchanged), (0, 1, 2));
+        let report = ingest_document(
+            store.as_ref(),
+            &source,
+            edited.as_bytes(),
+            None,
+            &settings,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (report.inserted, report.updated, report.unchanged),
+            (0, 1, 2)
+        );
         let _ = std::fs::remove_file(path);
     }
 
     #[tokio::test]
     async fn a_page_that_is_not_a_feed_is_an_error_and_stores_nothing() {
         let (store, source, settings, path) = network().await;
-        let err = ingest_document(store.as_ref(), &source, b"<html><p>hi</p></html>", None, &settings)
-            .await
-            .unwrap_err();
+        let err = ingest_document(
+            store.as_ref(),
+            &source,
+            b"<html><p>hi</p></html>",
+            None,
+            &settings,
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, JobError::Feed { .. }));
         let site = settings.routes[0].site.id;
         assert_eq!(store.count_site_stories(site, None).await.unwrap(), 0);

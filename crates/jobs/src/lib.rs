@@ -4,9 +4,14 @@
 //! later). Output: stories in the store, placed on the sites whose routes pick them, and a
 //! report of what happened. A stage never calls a later one; this crate wires them.
 
+mod discover;
 mod ingest;
+mod poll;
+
+pub use discover::{DiscoverError, Discovery, FeedLink, discover, feed_links};
 
 pub use ingest::{EntryProblem, IngestReport, IngestSettings, ingest_document};
+pub use poll::{PollOutcome, PollReport, PollSettings, poll_source, poll_sources, run_scheduler};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {

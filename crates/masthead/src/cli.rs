@@ -118,13 +118,33 @@ pub enum SourcesCommand {
         /// Dateline for stories that carry none, e.g. "KYIV, Ukraine".
         #[arg(long, value_name = "DATELINE")]
         dateline: Option<String>,
+        /// Store the URL as given, without fetching it to check it or to find its feed.
+        #[arg(long)]
+        no_check: bool,
     },
-    /// List sources.
+    /// List sources with their health.
     List {
         /// One JSON object a line.
         #[arg(long)]
         json: bool,
     },
+    /// Remove a source: it is no longer polled; its stories stay, credited to it.
+    Remove { name: String },
+    /// Add the feeds of an OPML 2.0 file (as feed readers export them).
+    Import {
+        #[arg(value_name = "OPML_FILE")]
+        file: PathBuf,
+        /// Section for the imported sources (default: the OPML folder's name, when a site
+        /// has a section of that name).
+        #[arg(long, value_name = "S")]
+        section: Option<String>,
+    },
+    /// Print the sources as OPML 2.0.
+    Export,
+    /// Stop polling a source until it is resumed.
+    Pause { name: String },
+    /// Resume a paused source (also one paused after failing): polled at the next pass.
+    Resume { name: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use masthead_fetch::{AllowEntry, FetchSettings};
 use masthead_model::{FullTextPolicy, Section, SiteSpec, SourceSpec};
 use serde::Deserialize;
 
@@ -76,13 +77,6 @@ struct RawSource {
     interval: Option<String>,
 }
 
-/// One entry of the fetch allow-list: a network, or one exact `host:port`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AllowEntry {
-    Net(ipnet::IpNet),
-    HostPort(String),
-}
-
 /// A site as configured: what the store holds plus which sources it carries.
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
@@ -98,8 +92,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub base_url: url::Url,
     pub database_url: String,
-    pub fetch_allow: Vec<AllowEntry>,
-    pub fetch_contact_url: Option<url::Url>,
+    /// The fetcher's rules: allow-list, User-Agent naming the operator's contact URL, limits.
+    pub fetch: FetchSettings,
     pub sites: Vec<SiteConfig>,
     pub sources: Vec<SourceSpec>,
 }
@@ -198,12 +192,19 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
             .unwrap_or("sqlite://masthead.db"),
         dir,
     )?;
-    let fetch_allow = raw
+    let allow = raw
         .fetch
         .allow
         .iter()
-        .map(|entry| parse_allow(entry))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|entry| {
+            masthead_fetch::parse_allow(entry).map_err(|e| {
+                invalid(
+                    "fetch.allow",
+                    format!("{entry:?}: {e} (use a CIDR like 10.1.0.0/16 or an exact host:port)"),
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<AllowEntry>>>()?;
     let fetch_contact_url = raw
         .fetch
         .contact_url
@@ -308,10 +309,7 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
             if !is_slug(&sec.slug) || !section_slugs.insert(sec.slug.clone()) {
                 bail!(invalid(
                     &format!("{key}.sections[{j}].slug"),
-                    format!(
-                        "{:?} must be a unique lower-case slug like world",
-                        sec.slug
-                    )
+                    format!("{:?} must be a unique lower-case slug like world", sec.slug)
                 ));
             }
             sections.push(Section {
@@ -345,8 +343,13 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
         listen,
         base_url,
         database_url,
-        fetch_allow,
-        fetch_contact_url,
+        fetch: FetchSettings {
+            allow,
+            user_agent: FetchSettings::user_agent_for(
+                fetch_contact_url.as_ref().map(url::Url::as_str),
+            ),
+            ..FetchSettings::default()
+        },
         sites,
         sources,
     })
@@ -362,10 +365,13 @@ fn is_slug(s: &str) -> bool {
 }
 
 fn parse_http_url(key: &str, text: &str) -> anyhow::Result<url::Url> {
-    let url = url::Url::parse(text)
-        .map_err(|e| invalid(key, format!("{text:?} is not a URL ({e})")))?;
+    let url =
+        url::Url::parse(text).map_err(|e| invalid(key, format!("{text:?} is not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        bail!(invalid(key, format!("{text:?} must be an http or https URL")));
+        bail!(invalid(
+            key,
+            format!("{text:?} must be an http or https URL")
+        ));
     }
     Ok(url)
 }
@@ -394,29 +400,13 @@ fn database_url(text: &str, dir: &Path) -> anyhow::Result<String> {
     ))
 }
 
-fn parse_allow(entry: &str) -> anyhow::Result<AllowEntry> {
-    if let Ok(net) = entry.parse::<ipnet::IpNet>() {
-        return Ok(AllowEntry::Net(net));
-    }
-    if let Ok(ip) = entry.parse::<std::net::IpAddr>() {
-        return Ok(AllowEntry::Net(ipnet::IpNet::from(ip)));
-    }
-    if let Some((host, port)) = entry.rsplit_once(':')
-        && !host.is_empty()
-        && port.parse::<u16>().is_ok()
-    {
-        return Ok(AllowEntry::HostPort(entry.to_ascii_lowercase()));
-    }
-    Err(invalid(
-        "fetch.allow",
-        format!("{entry:?} is neither a CIDR like 10.1.0.0/16 nor an exact host:port"),
-    ))
-}
-
 fn parse_interval(key: &str, text: &str) -> anyhow::Result<i64> {
-    let duration: jiff::SignedDuration = text
-        .parse()
-        .map_err(|e| invalid(key, format!("{text:?} is not a duration like 15m or 1h ({e})")))?;
+    let duration: jiff::SignedDuration = text.parse().map_err(|e| {
+        invalid(
+            key,
+            format!("{text:?} is not a duration like 15m or 1h ({e})"),
+        )
+    })?;
     let secs = duration.as_secs();
     if secs < 60 {
         bail!(invalid(key, format!("{text:?} is shorter than one minute")));
@@ -441,7 +431,8 @@ mod tests {
 
     #[test]
     fn env_overrides_replace_file_values() {
-        let raw: RawConfig = toml::from_str("listen = \"127.0.0.1:1\"\n[fetch]\nallow = [\"10.0.0.0/8\"]").unwrap();
+        let raw: RawConfig =
+            toml::from_str("listen = \"127.0.0.1:1\"\n[fetch]\nallow = [\"10.0.0.0/8\"]").unwrap();
         let env = vec![
             ("MASTHEAD_LISTEN".to_owned(), "0.0.0.0:9000".to_owned()),
             (
@@ -455,7 +446,7 @@ mod tests {
         ];
         let cfg = validate(raw, Path::new("."), &env).unwrap();
         assert_eq!(cfg.listen.to_string(), "0.0.0.0:9000");
-        assert_eq!(cfg.fetch_allow.len(), 2);
+        assert_eq!(cfg.fetch.allow.len(), 2);
         assert_eq!(cfg.database_url, "postgres://db.example/masthead");
     }
 
@@ -472,7 +463,8 @@ mod tests {
         assert!(err(bad_zone).contains("sites[0].time_zone:"));
         let bad_slug = "[[sites]]\nslug = \"Orlando Echo\"\nname = \"A\"\ntime_zone = \"UTC\"\nsections = [{slug = \"world\", name = \"World\"}]";
         assert!(err(bad_slug).contains("sites[0].slug:"));
-        let bad_source = "[[sources]]\nname = \"A\"\nurl = \"http://a.example/feed\"\nfull_text = \"sometimes\"";
+        let bad_source =
+            "[[sources]]\nname = \"A\"\nurl = \"http://a.example/feed\"\nfull_text = \"sometimes\"";
         assert!(err(bad_source).contains("sources[0].full_text:"));
         let unknown_source = "[[sites]]\nslug = \"a\"\nname = \"A\"\ntime_zone = \"UTC\"\nsources = [\"Nope\"]\nsections = [{slug = \"world\", name = \"World\"}]";
         assert!(err(unknown_source).contains("sites[0].sources[0]:"));
@@ -481,15 +473,5 @@ mod tests {
     #[test]
     fn unknown_keys_are_refused() {
         assert!(err("listne = \"127.0.0.1:8080\"").contains("listne"));
-    }
-
-    #[test]
-    fn allow_entries() {
-        assert_eq!(
-            parse_allow("127.0.0.1:8080").unwrap(),
-            AllowEntry::HostPort("127.0.0.1:8080".into())
-        );
-        assert!(matches!(parse_allow("::1/128").unwrap(), AllowEntry::Net(_)));
-        assert!(matches!(parse_allow("10.0.0.1").unwrap(), AllowEntry::Net(_)));
     }
 }

@@ -84,7 +84,7 @@ interval = "15m"
             section = source.section,
         ));
     }
-    out.push_str(&format!(
+    out.push_str(
         r#"
 [[sites]]
 slug = "orlando-echo"
@@ -93,10 +93,10 @@ hosts = ["orlando-echo.localhost"]
 time_zone = "America/New_York"
 tagline = "Central Florida’s window on the world"
 sections = [
-    {{ slug = "world", name = "World" }},
-    {{ slug = "business", name = "Business" }},
-    {{ slug = "sports", name = "Sports" }},
-    {{ slug = "science", name = "Science" }},
+    { slug = "world", name = "World" },
+    { slug = "business", name = "Business" },
+    { slug = "sports", name = "Sports" },
+    { slug = "science", name = "Science" },
 ]
 
 [[sites]]
@@ -107,10 +107,10 @@ time_zone = "Australia/Sydney"
 tagline = "News for Sydney’s harbour suburbs"
 sources = ["Harbor Wire", "Meridian Press"]
 sections = [
-    {{ slug = "world", name = "World" }},
-    {{ slug = "business", name = "Business" }},
-    {{ slug = "sports", name = "Sport" }},
-    {{ slug = "science", name = "Science" }},
+    { slug = "world", name = "World" },
+    { slug = "business", name = "Business" },
+    { slug = "sports", name = "Sport" },
+    { slug = "science", name = "Science" },
 ]
 
 [[sites]]
@@ -121,12 +121,135 @@ time_zone = "Asia/Kolkata"
 tagline = "Pune and the Deccan, and the world beyond"
 sources = ["Meridian Press", "Sunline News"]
 sections = [
-    {{ slug = "world", name = "World" }},
-    {{ slug = "business", name = "Business" }},
-    {{ slug = "science", name = "Science" }},
-    {{ slug = "sports", name = "Sports" }},
+    { slug = "world", name = "World" },
+    { slug = "business", name = "Business" },
+    { slug = "science", name = "Science" },
+    { slug = "sports", name = "Sports" },
 ]
-"#
-    ));
+"#,
+    );
     out
+}
+
+/// The bundled feed `path` with every date moved by `shift_micros`, each keeping its own UTC
+/// offset: the demo's sources publish "today's" news whenever it starts. Dates are found in
+/// the elements and keys the three bundled formats use; anything unparsable is left alone.
+pub fn redated(path: &str, bytes: &[u8], shift_micros: i64) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bytes.to_vec();
+    };
+    let marks: &[(&str, &str)] = if path.ends_with(".json") {
+        &[
+            ("\"date_published\": \"", "\""),
+            ("\"date_modified\": \"", "\""),
+        ]
+    } else {
+        &[
+            ("<pubDate>", "</pubDate>"),
+            ("<published>", "</published>"),
+            ("<updated>", "</updated>"),
+        ]
+    };
+    let mut out = text.to_owned();
+    for (open, close) in marks {
+        out = replace_between(&out, open, close, |date| shift_date(date, shift_micros));
+    }
+    out.into_bytes()
+}
+
+fn replace_between(
+    text: &str,
+    open: &str,
+    close: &str,
+    f: impl Fn(&str) -> Option<String>,
+) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(open) {
+        let (before, after_open) = rest.split_at(start + open.len());
+        out.push_str(before);
+        let Some(end) = after_open.find(close) else {
+            rest = after_open;
+            break;
+        };
+        let (value, after) = after_open.split_at(end);
+        out.push_str(&f(value.trim()).unwrap_or_else(|| value.to_owned()));
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn shift_date(date: &str, shift_micros: i64) -> Option<String> {
+    let shift = jiff::SignedDuration::from_micros(shift_micros);
+    if let Ok(zdt) = jiff::fmt::rfc2822::parse(date) {
+        let moved = zdt.timestamp().checked_add(shift).ok()?;
+        let tz = jiff::tz::TimeZone::fixed(zdt.offset());
+        return jiff::fmt::rfc2822::to_string(&moved.to_zoned_datetime(tz)).ok();
+    }
+    let ts: jiff::Timestamp = date.parse().ok()?;
+    let moved = ts.checked_add(shift).ok()?;
+    let t = masthead_model::OffsetTime::from_timestamp(moved, rfc3339_offset(date)?);
+    Some(t.to_rfc3339())
+}
+
+/// The offset an RFC 3339 time was written in: `Z` or the trailing `±HH:MM`.
+fn rfc3339_offset(date: &str) -> Option<jiff::tz::Offset> {
+    if date.ends_with('Z') || date.ends_with('z') {
+        return Some(jiff::tz::Offset::UTC);
+    }
+    let tail: Vec<char> = date.chars().rev().take(6).collect();
+    let tail: String = tail.into_iter().rev().collect();
+    let sign = match tail.chars().next()? {
+        '+' => 1,
+        '-' => -1,
+        _ => return None,
+    };
+    let (h, m) = tail.get(1..)?.split_once(':')?;
+    let secs = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
+    jiff::tz::Offset::from_seconds(secs).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000_000;
+
+    #[test]
+    fn redating_keeps_each_offset() {
+        let rss = b"<item><pubDate>Wed, 14 Jan 2026 21:10:00 +1000</pubDate></item>";
+        let out = String::from_utf8(redated("feeds/a.xml", rss, 24 * HOUR)).unwrap();
+        assert_eq!(
+            out,
+            "<item><pubDate>Thu, 15 Jan 2026 21:10:00 +1000</pubDate></item>"
+        );
+        let atom = b"<published>2026-01-14T08:00:00+05:30</published><updated>2026-01-14T02:30:00Z</updated>";
+        let out = String::from_utf8(redated("feeds/a.xml", atom, -2 * HOUR)).unwrap();
+        assert_eq!(
+            out,
+            "<published>2026-01-14T06:00:00+05:30</published><updated>2026-01-14T00:30:00+00:00</updated>"
+        );
+        let json = br#"{"date_published": "2026-01-13T10:00:00-04:00", "title": "x"}"#;
+        let out = String::from_utf8(redated("feeds/a.json", json, HOUR)).unwrap();
+        assert_eq!(
+            out,
+            r#"{"date_published": "2026-01-13T11:00:00-04:00", "title": "x"}"#
+        );
+    }
+
+    #[test]
+    fn every_bundled_feed_is_present_and_redates() {
+        for source in SOURCES {
+            let bytes = file(source.file).unwrap();
+            let moved = redated(source.file, bytes, 365 * 24 * HOUR);
+            assert_ne!(moved, bytes, "{} has dates to move", source.file);
+            assert!(
+                String::from_utf8(moved).unwrap().contains("2027-01-1")
+                    || source.file.ends_with("harbor-wire.xml"),
+                "{}",
+                source.file
+            );
+        }
+    }
 }

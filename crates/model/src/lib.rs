@@ -102,6 +102,45 @@ pub struct Source {
     pub dateline: Option<String>,
     pub full_text: FullTextPolicy,
     pub interval_secs: i64,
+    /// How polling it went: shown by `sources list` and the admin.
+    pub health: SourceHealth,
+}
+
+/// A source's polling record: what the last polls did and when the next one is due.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SourceHealth {
+    pub last_success_at: Option<OffsetTime>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<OffsetTime>,
+    pub consecutive_failures: i32,
+    /// Set after too many failures in a row: the scheduler leaves it alone until an operator
+    /// resumes it (a manual `ingest --source` still polls it).
+    pub paused: bool,
+    /// None: due now.
+    pub next_poll_at: Option<OffsetTime>,
+    /// Validators of the last 200 response, for a conditional GET.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What one poll of a source did, as the store records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollRecord {
+    /// Fetched (200 or 304) and, for a 200, parsed.
+    Success {
+        at: OffsetTime,
+        next_poll_at: OffsetTime,
+        /// None keeps the stored validators (a 304 carries none).
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+    Failure {
+        at: OffsetTime,
+        error: String,
+        next_poll_at: OffsetTime,
+        /// Pause the source when its consecutive failures reach this count.
+        pause_after: i32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

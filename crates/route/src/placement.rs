@@ -143,6 +143,7 @@ mod tests {
             dateline: None,
             full_text: FullTextPolicy::Auto,
             interval_secs: 900,
+            health: Default::default(),
         }
     }
 

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use masthead_model::{
-    ClusterId, NewStory, Placement, Site, SiteId, SiteSpec, Source, SourceId, SourceSpec,
-    StoreOutcome, Story, StoryId, StorySummary,
+    ClusterId, NewStory, Placement, PollRecord, Site, SiteId, SiteSpec, Source, SourceId,
+    SourceSpec, StoreOutcome, Story, StoryId, StorySummary,
 };
 
 pub use text::{lead_of, redact_url, slug_of};
@@ -58,6 +58,9 @@ pub enum StoreError {
     Contended { op: &'static str, what: String },
     #[error("no {what} named {name:?}")]
     NotFound { what: &'static str, name: String },
+    /// A poll was recorded for a source id no row has (removed sources keep their row).
+    #[error("no source has id {id}")]
+    UnknownSource { id: SourceId },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -87,16 +90,48 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `host` is lower-case, without port.
     async fn site_by_host(&self, host: &str) -> Result<Option<Site>>;
 
-    /// Creates or updates the source with this name.
+    /// Creates or updates the source with this name. The name of a removed source brings it
+    /// back: same id, its stories and its health as they were.
     async fn upsert_source(&self, spec: &SourceSpec) -> Result<Source>;
+    /// Sources in the network (removed ones are not), by name. Health times read back in UTC:
+    /// they are the polling node's instants, stored without an offset.
     async fn sources(&self) -> Result<Vec<Source>>;
+    /// A source in the network (not a removed one).
     async fn source_by_name(&self, name: &str) -> Result<Option<Source>>;
+    /// Removes a source from the network: it is no longer listed or polled. Its stories stay,
+    /// credited to it. False when no source has this name (or it is already removed).
+    async fn remove_source(&self, name: &str) -> Result<bool>;
+    /// Sources due for a poll at `now` (unix µs): not paused, not removed, next poll reached,
+    /// not leased by a live poll; the longest-waiting first.
+    async fn due_sources(&self, now: i64) -> Result<Vec<Source>>;
+    /// Takes the poll lease of a source for `owner` until `until` (unix µs) when it is free or
+    /// its lease has expired at `now`. True when this caller holds it. Two nodes never poll
+    /// one source at once; a node that dies lets its lease expire.
+    async fn lease_source(&self, id: SourceId, owner: &str, now: i64, until: i64) -> Result<bool>;
+    /// Gives a lease back (only if `owner` still holds it).
+    async fn release_source(&self, id: SourceId, owner: &str) -> Result<()>;
+    /// Records a poll's outcome in the source's health: a success resets the failure count and
+    /// stores new validators; a failure counts up, keeps the last good validators and pauses
+    /// the source when the count reaches `pause_after`. A success keeps `last_error` and
+    /// `last_error_at` (compare them with `last_success_at`); a validator that is `None` keeps
+    /// the stored one. [`StoreError::UnknownSource`] when no source has this id.
+    async fn record_poll(&self, id: SourceId, record: &PollRecord) -> Result<()>;
+    /// Pauses or resumes a source; resuming makes it due at once and clears its failures.
+    /// False when no source (or only a removed one) has this name.
+    async fn set_source_paused(&self, name: &str, paused: bool) -> Result<bool>;
 
     /// Stores a story by its identity (source + guid): inserts a new one, updates a known one
     /// whose content hash changed, leaves an identical one alone. A new story starts its own
     /// cluster unless `cluster` names an existing one.
     async fn put_story(&self, story: &NewStory, cluster: Option<ClusterId>)
     -> Result<StoreOutcome>;
+    /// The id and content hash of the story with this identity, if stored: lets ingest skip
+    /// an unchanged entry before doing any work on it (sanitizing, fetching its page).
+    async fn story_identity(
+        &self,
+        source: SourceId,
+        guid: &str,
+    ) -> Result<Option<(StoryId, String)>>;
     async fn story(&self, id: StoryId) -> Result<Option<Story>>;
     async fn stories(&self, filter: &StoryFilter) -> Result<Vec<Story>>;
 

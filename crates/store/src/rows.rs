@@ -6,8 +6,8 @@
 //! Never runs a query: the SQL lives in `sqlite/` and `postgres/`.
 
 use masthead_model::{
-    FullTextPolicy, LeadImage, NewStory, OffsetTime, Placement, Section, Site, Source, Story,
-    StorySummary,
+    FullTextPolicy, LeadImage, NewStory, OffsetTime, Placement, Section, Site, Source,
+    SourceHealth, Story, StorySummary,
 };
 use sqlx::FromRow;
 
@@ -114,6 +114,17 @@ pub(crate) fn position(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
 
+/// The columns a [`SourceRow`] is read from, for `concat!` into both backends' queries (sqlx
+/// takes `&'static str` SQL, so a macro rather than a `format!`).
+macro_rules! source_columns {
+    () => {
+        "id, name, url, section, dateline, full_text, interval_secs, last_success_at, \
+         last_error, last_error_at, consecutive_failures, paused, next_poll_at, etag, \
+         last_modified"
+    };
+}
+pub(crate) use source_columns;
+
 #[derive(Debug, FromRow)]
 pub(crate) struct SourceRow {
     pub id: i64,
@@ -123,6 +134,20 @@ pub(crate) struct SourceRow {
     pub dateline: Option<String>,
     pub full_text: String,
     pub interval_secs: i64,
+    pub last_success_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<i64>,
+    pub consecutive_failures: i32,
+    pub paused: bool,
+    pub next_poll_at: Option<i64>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// Poll times are instants on the polling node's clock, stored as Unix microseconds without an
+/// offset (unlike a story's times, no source chose one): they read back in UTC.
+fn utc(unix_micros: i64) -> OffsetTime {
+    offset_time(unix_micros, 0)
 }
 
 impl TryFrom<SourceRow> for Source {
@@ -142,6 +167,16 @@ impl TryFrom<SourceRow> for Source {
             dateline: row.dateline,
             full_text,
             interval_secs: row.interval_secs,
+            health: SourceHealth {
+                last_success_at: row.last_success_at.map(utc),
+                last_error: row.last_error,
+                last_error_at: row.last_error_at.map(utc),
+                consecutive_failures: row.consecutive_failures,
+                paused: row.paused,
+                next_poll_at: row.next_poll_at.map(utc),
+                etag: row.etag,
+                last_modified: row.last_modified,
+            },
         })
     }
 }

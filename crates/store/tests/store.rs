@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use masthead_model::{
-    FullTextPolicy, LeadImage, NewStory, OffsetTime, Placement, Section, SiteSpec, SourceSpec,
-    StoreOutcome,
+    FullTextPolicy, LeadImage, NewStory, OffsetTime, Placement, PollRecord, Section, SiteSpec,
+    Source, SourceHealth, SourceSpec, StoreOutcome,
 };
 use masthead_store::{PostgresStore, SqliteStore, Store, StoreError, StoryFilter};
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
@@ -878,3 +878,412 @@ store_test!(stories_are_filtered_by_site_and_source, |store, url| {
         "AP one: the lead paragraph.\n\nA second paragraph."
     );
 });
+
+// ---------------------------------------------------------------------------------------
+// Source polling: health, due sources, leases, removal
+
+/// Poll times are the polling node's instants: stored without an offset, read back in UTC.
+fn utc(minutes: i64) -> OffsetTime {
+    OffsetTime::new(micros(minutes), 0).unwrap()
+}
+
+/// 2025-04-11T18:01:00Z plus `minutes`, in Unix microseconds.
+fn micros(minutes: i64) -> i64 {
+    1_744_394_460_000_000 + minutes * 60_000_000
+}
+
+fn success(at: i64, next: i64, etag: Option<&str>, last_modified: Option<&str>) -> PollRecord {
+    PollRecord::Success {
+        at: utc(at),
+        next_poll_at: utc(next),
+        etag: etag.map(str::to_owned),
+        last_modified: last_modified.map(str::to_owned),
+    }
+}
+
+fn failure(at: i64, next: i64, error: &str, pause_after: i32) -> PollRecord {
+    PollRecord::Failure {
+        at: utc(at),
+        error: error.to_owned(),
+        next_poll_at: utc(next),
+        pause_after,
+    }
+}
+
+async fn health(store: &dyn Store, name: &str) -> SourceHealth {
+    store.source_by_name(name).await.unwrap().unwrap().health
+}
+
+fn names(sources: &[Source]) -> Vec<&str> {
+    sources.iter().map(|s| s.name.as_str()).collect()
+}
+
+store_test!(source_health_round_trips, |store, url| {
+    let fresh = store.upsert_source(&source_spec("RT.com")).await.unwrap();
+    assert_eq!(fresh.health, SourceHealth::default());
+
+    store
+        .record_poll(
+            fresh.id,
+            &success(0, 15, Some("\"v1\""), Some("Fri, 11 Apr 2025")),
+        )
+        .await
+        .unwrap();
+    store
+        .record_poll(fresh.id, &failure(15, 20, "HTTP 503 from rt.example", 5))
+        .await
+        .unwrap();
+    let expected = SourceHealth {
+        last_success_at: Some(utc(0)),
+        last_error: Some("HTTP 503 from rt.example".to_owned()),
+        last_error_at: Some(utc(15)),
+        consecutive_failures: 1,
+        paused: false,
+        next_poll_at: Some(utc(20)),
+        etag: Some("\"v1\"".to_owned()),
+        last_modified: Some("Fri, 11 Apr 2025".to_owned()),
+    };
+    // Every read of a source carries its health: by name, the list, due sources, and the
+    // upsert's own answer (which leaves health alone).
+    assert_eq!(health(&*store, "RT.com").await, expected);
+    assert_eq!(store.sources().await.unwrap()[0].health, expected);
+    assert_eq!(
+        store.due_sources(micros(20)).await.unwrap()[0].health,
+        expected
+    );
+    let mut spec = source_spec("RT.com");
+    spec.interval_secs = 60;
+    let updated = store.upsert_source(&spec).await.unwrap();
+    assert_eq!(updated.interval_secs, 60);
+    assert_eq!(updated.health, expected);
+
+    let err = store
+        .record_poll(fresh.id + 1000, &success(0, 1, None, None))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::UnknownSource { .. }), "{err:?}");
+});
+
+store_test!(due_sources_are_ordered_and_filtered, |store, url| {
+    let now = 100;
+    let mut ids = std::collections::HashMap::new();
+    for name in [
+        "never", "old", "older", "exact", "future", "paused", "leased", "removed", "never2",
+    ] {
+        ids.insert(name, a_source(&*store, name).await);
+    }
+    let next = |name: &'static str, minutes: i64| {
+        let store = store.clone();
+        let id = ids[name];
+        async move {
+            store
+                .record_poll(id, &success(0, minutes, None, None))
+                .await
+                .unwrap();
+        }
+    };
+    next("old", now - 10).await;
+    next("older", now - 20).await;
+    next("exact", now).await;
+    next("future", now + 1).await;
+    next("paused", now - 30).await;
+    next("leased", now - 40).await;
+    next("removed", now - 50).await;
+    assert!(store.set_source_paused("paused", true).await.unwrap());
+    assert!(store.remove_source("removed").await.unwrap());
+    // A lease ending exactly now still holds.
+    assert!(
+        store
+            .lease_source(ids["leased"], "node-a", micros(now - 1), micros(now))
+            .await
+            .unwrap()
+    );
+
+    // Never polled first (as if due at the epoch), by id; then the longest waiting.
+    let due = store.due_sources(micros(now)).await.unwrap();
+    assert_eq!(names(&due), ["never", "never2", "older", "old", "exact"]);
+
+    // Once the lease has expired and time moves on, the leased and future sources are due.
+    let due = store.due_sources(micros(now + 1)).await.unwrap();
+    assert_eq!(
+        names(&due),
+        [
+            "never", "never2", "leased", "older", "old", "exact", "future"
+        ]
+    );
+});
+
+store_test!(leases_are_exclusive_until_they_expire, |store, url| {
+    let id = a_source(&*store, "RT.com").await;
+    assert!(
+        store
+            .lease_source(id, "node-a", micros(0), micros(2))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_source(id, "node-b", micros(1), micros(3))
+            .await
+            .unwrap()
+    );
+    // Held until the end of `until`; the holder may renew it.
+    assert!(
+        !store
+            .lease_source(id, "node-b", micros(2), micros(4))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .lease_source(id, "node-a", micros(1), micros(5))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_source(id, "node-b", micros(5), micros(7))
+            .await
+            .unwrap()
+    );
+    // Expired: another node takes it over, and the old holder has lost it.
+    assert!(
+        store
+            .lease_source(id, "node-b", micros(6), micros(8))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_source(id, "node-a", micros(7), micros(9))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_source(id + 1000, "node-a", micros(0), micros(1))
+            .await
+            .unwrap()
+    );
+});
+
+store_test!(concurrent_leases_have_one_winner, |store, url| {
+    // Two "nodes": separate pools on the same database.
+    let other = masthead_store::open(&url).await.unwrap();
+    let id = a_source(&*store, "RT.com").await;
+    for round in 0..20 {
+        // Each round starts after the previous round's lease has expired.
+        let now = micros(round * 10);
+        let until = micros(round * 10 + 5);
+        let (a, b) = tokio::join!(
+            store.lease_source(id, "node-a", now, until),
+            other.lease_source(id, "node-b", now, until)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(a ^ b, "round {round}: node-a {a}, node-b {b}");
+        let loser = if a { "node-b" } else { "node-a" };
+        assert!(!store.lease_source(id, loser, now, until).await.unwrap());
+    }
+});
+
+store_test!(a_lease_is_released_only_by_its_owner, |store, url| {
+    let id = a_source(&*store, "RT.com").await;
+    assert!(
+        store
+            .lease_source(id, "node-a", micros(0), micros(10))
+            .await
+            .unwrap()
+    );
+    store.release_source(id, "node-b").await.unwrap();
+    assert!(
+        !store
+            .lease_source(id, "node-b", micros(1), micros(10))
+            .await
+            .unwrap()
+    );
+    assert!(store.due_sources(micros(1)).await.unwrap().is_empty());
+
+    store.release_source(id, "node-a").await.unwrap();
+    assert_eq!(
+        names(&store.due_sources(micros(1)).await.unwrap()),
+        ["RT.com"]
+    );
+    assert!(
+        store
+            .lease_source(id, "node-b", micros(1), micros(10))
+            .await
+            .unwrap()
+    );
+    // Releasing a lease one no longer holds is harmless.
+    store.release_source(id, "node-a").await.unwrap();
+    assert!(
+        !store
+            .lease_source(id, "node-a", micros(2), micros(10))
+            .await
+            .unwrap()
+    );
+});
+
+store_test!(
+    a_success_keeps_validators_it_lacks_and_resets_failures,
+    |store, url| {
+        let id = a_source(&*store, "RT.com").await;
+        store
+            .record_poll(id, &success(0, 15, Some("\"v1\""), Some("lm1")))
+            .await
+            .unwrap();
+        store
+            .record_poll(id, &failure(15, 16, "timeout", 10))
+            .await
+            .unwrap();
+        store
+            .record_poll(id, &failure(16, 18, "timeout again", 10))
+            .await
+            .unwrap();
+        let h = health(&*store, "RT.com").await;
+        assert_eq!(h.consecutive_failures, 2);
+        assert_eq!(
+            h.etag.as_deref(),
+            Some("\"v1\""),
+            "a failure keeps the validators"
+        );
+        assert_eq!(h.last_modified.as_deref(), Some("lm1"));
+        assert_eq!(h.last_success_at, Some(utc(0)));
+
+        // A 304: no validators in the answer, the stored ones stay.
+        store
+            .record_poll(id, &success(18, 33, None, None))
+            .await
+            .unwrap();
+        let h = health(&*store, "RT.com").await;
+        assert_eq!(h.consecutive_failures, 0);
+        assert_eq!(h.last_success_at, Some(utc(18)));
+        assert_eq!(h.next_poll_at, Some(utc(33)));
+        assert_eq!(h.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(h.last_modified.as_deref(), Some("lm1"));
+        // The last failure stays on record; it is older than the last success.
+        assert_eq!(h.last_error.as_deref(), Some("timeout again"));
+        assert_eq!(h.last_error_at, Some(utc(16)));
+
+        // Each validator is replaced only when the answer carries one.
+        store
+            .record_poll(id, &success(33, 48, Some("\"v2\""), None))
+            .await
+            .unwrap();
+        let h = health(&*store, "RT.com").await;
+        assert_eq!(h.etag.as_deref(), Some("\"v2\""));
+        assert_eq!(h.last_modified.as_deref(), Some("lm1"));
+    }
+);
+
+store_test!(
+    failures_pause_at_the_threshold_and_resuming_clears_them,
+    |store, url| {
+        let id = a_source(&*store, "RT.com").await;
+        for n in 1..=2 {
+            store
+                .record_poll(id, &failure(n, n + 1, "503", 3))
+                .await
+                .unwrap();
+            let h = health(&*store, "RT.com").await;
+            assert_eq!((h.consecutive_failures, h.paused), (n as i32, false));
+        }
+        store
+            .record_poll(id, &failure(3, 4, "404", 3))
+            .await
+            .unwrap();
+        let h = health(&*store, "RT.com").await;
+        assert_eq!((h.consecutive_failures, h.paused), (3, true));
+        assert_eq!(h.last_error.as_deref(), Some("404"));
+        assert_eq!(h.last_error_at, Some(utc(3)));
+        assert_eq!(h.next_poll_at, Some(utc(4)));
+        assert!(store.due_sources(micros(100)).await.unwrap().is_empty());
+        // A manual poll of a paused source counts on, and the source stays paused.
+        store
+            .record_poll(id, &failure(5, 6, "404", 3))
+            .await
+            .unwrap();
+        let h = health(&*store, "RT.com").await;
+        assert_eq!((h.consecutive_failures, h.paused), (4, true));
+
+        // Resuming makes it due at once with a clean count; the last error stays on record.
+        assert!(store.set_source_paused("RT.com", false).await.unwrap());
+        let h = health(&*store, "RT.com").await;
+        assert_eq!((h.consecutive_failures, h.paused), (0, false));
+        assert_eq!(h.next_poll_at, None);
+        assert_eq!(h.last_error.as_deref(), Some("404"));
+        assert_eq!(
+            names(&store.due_sources(micros(0)).await.unwrap()),
+            ["RT.com"]
+        );
+
+        // Pausing by hand keeps the schedule and the count.
+        store
+            .record_poll(id, &failure(7, 8, "503", 3))
+            .await
+            .unwrap();
+        assert!(store.set_source_paused("RT.com", true).await.unwrap());
+        let h = health(&*store, "RT.com").await;
+        assert_eq!((h.consecutive_failures, h.paused), (1, true));
+        assert_eq!(h.next_poll_at, Some(utc(8)));
+        assert!(store.due_sources(micros(100)).await.unwrap().is_empty());
+
+        assert!(!store.set_source_paused("nope", true).await.unwrap());
+        assert!(!store.set_source_paused("nope", false).await.unwrap());
+    }
+);
+
+store_test!(
+    a_removed_source_is_hidden_but_keeps_its_stories,
+    |store, url| {
+        let rt = a_source(&*store, "RT.com").await;
+        let ap = a_source(&*store, "AP").await;
+        let story = store
+            .put_story(&new_story(rt, "rt-1", "Kept story", at(0)), None)
+            .await
+            .unwrap()
+            .id();
+        store
+            .record_poll(rt, &success(0, 15, Some("\"v1\""), None))
+            .await
+            .unwrap();
+
+        assert!(store.remove_source("RT.com").await.unwrap());
+        assert!(
+            !store.remove_source("RT.com").await.unwrap(),
+            "already removed"
+        );
+        assert!(!store.remove_source("nope").await.unwrap());
+        assert_eq!(names(&store.sources().await.unwrap()), ["AP"]);
+        assert_eq!(store.source_by_name("RT.com").await.unwrap(), None);
+        assert_eq!(
+            names(&store.due_sources(micros(100)).await.unwrap()),
+            ["AP"]
+        );
+        assert!(!store.set_source_paused("RT.com", true).await.unwrap());
+        // Its stories still read, credited to it.
+        let kept = store.story(story).await.unwrap().unwrap();
+        assert_eq!(kept.source_name, "RT.com");
+        let listed = store
+            .stories(&StoryFilter {
+                source: Some(rt),
+                ..StoryFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].source_name, "RT.com");
+
+        // Adding the name again brings the source back: same id, stories and health.
+        let back = store.upsert_source(&source_spec("RT.com")).await.unwrap();
+        assert_eq!(back.id, rt);
+        assert_eq!(back.health.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(names(&store.sources().await.unwrap()), ["AP", "RT.com"]);
+        assert_eq!(store.source_by_name("RT.com").await.unwrap(), Some(back));
+        assert_eq!(
+            names(&store.due_sources(micros(100)).await.unwrap()),
+            ["AP", "RT.com"]
+        );
+        assert_ne!(ap, rt);
+    }
+);

@@ -1,12 +1,12 @@
-//! `masthead demo`: writes the demo network's configuration into `--data`, loads the bundled
-//! sources through the ingest path, serves the sites until Ctrl-C.
+//! `masthead demo`: writes the demo network's configuration into `--data`, serves the bundled
+//! sources' feeds (dated relative to now) from this process, polls them through the real
+//! fetcher and ingest path, and serves the sites until Ctrl-C.
 
 use anyhow::Context;
-use masthead_jobs::IngestSettings;
 use masthead_model::OffsetTime;
 use masthead_web::StaticFile;
 
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, Role};
 use crate::config::Config;
 use crate::demo;
 
@@ -14,9 +14,12 @@ use crate::demo;
 const NEWEST_AGE_MICROS: i64 = 5 * 60 * 1_000_000;
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    // Bind first: with `--listen 127.0.0.1:0` the real port goes into the written config.
+    // Bind first: with `--listen 127.0.0.1:0` the real port goes into the written config,
+    // and into the fetch allow-list as one exact host:port.
     let listener = super::serve::bind(args.listen).await?;
-    let addr = listener.local_addr().context("cannot read the bound address")?;
+    let addr = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
 
     std::fs::create_dir_all(&args.data)
         .with_context(|| format!("cannot create {}", args.data.display()))?;
@@ -27,45 +30,33 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 
     let store = crate::network::open(&config).await?;
     crate::network::sync(store.as_ref(), &config).await?;
-    let routes = crate::network::routes(store.as_ref(), &config).await?;
 
-    let now = OffsetTime::now_utc();
-    let shift_micros = shift_to_now(now)?;
-    let settings = IngestSettings {
-        routes,
-        now,
-        shift_micros,
-    };
-    for bundled in demo::SOURCES {
-        let source = store
-            .source_by_name(bundled.name)
-            .await?
-            .with_context(|| format!("demo source {:?} is missing", bundled.name))?;
-        let bytes = demo::file(bundled.file)
-            .with_context(|| format!("demo feed {} is not bundled", bundled.file))?;
-        let base = url::Url::parse(&source.url).ok();
-        let report = masthead_jobs::ingest_document(
-            store.as_ref(),
-            &source,
-            bytes,
-            base.as_ref(),
-            &settings,
-        )
-        .await
-        .with_context(|| format!("cannot load demo source {:?}", bundled.name))?;
-        super::ingest::print_summary(&report);
-    }
-
+    let shift = shift_to_now(OffsetTime::now_utc())?;
     let static_files = demo::DEMO_FILES
         .iter()
-        .map(|(path, bytes)| StaticFile {
-            path: format!("/demo/{path}"),
-            content_type: demo::content_type(path),
-            bytes,
+        .map(|(path, bytes)| {
+            let bytes: &'static [u8] = if path.starts_with("feeds/") {
+                // Built once per run and served until exit.
+                demo::redated(path, bytes, shift).leak()
+            } else {
+                bytes
+            };
+            StaticFile {
+                path: format!("/demo/{path}"),
+                content_type: demo::content_type(path),
+                bytes,
+            }
         })
         .collect();
+
     let sites = store.sites().await?;
-    super::serve::serve_until_ctrl_c(listener, store, &config, static_files, |addr| {
+    let node = super::serve::Node {
+        store,
+        config,
+        static_files,
+        role: Role::All,
+    };
+    node.run(Some(listener), true, |_| {
         let port = addr.port();
         println!();
         println!("The masthead demo network is running. Open:");

@@ -1,11 +1,15 @@
-//! `masthead serve`: the network's sites over HTTP until Ctrl-C.
+//! `masthead serve`: the network's sites over HTTP and the source scheduler, until Ctrl-C.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use masthead_fetch::Fetcher;
+use masthead_jobs::{IngestSettings, PollSettings};
+use masthead_model::OffsetTime;
 use masthead_store::Store;
 use masthead_web::{StaticFile, WebSettings};
+use tokio::sync::watch;
 
 use crate::cli::{Role, ServeArgs};
 use crate::config::Config;
@@ -17,14 +21,19 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> anyhow::Result<
     }
     let store = crate::network::open(&config).await?;
     crate::network::sync(store.as_ref(), &config).await?;
-    if args.role == Role::Worker {
-        // Background jobs (scheduled polling, digests) arrive with the fetcher; a worker
-        // node has nothing to run yet, so it says so instead of idling silently.
-        anyhow::bail!("--role worker has no jobs to run yet: polling sources over HTTP is not built; use `masthead ingest --file`");
-    }
-    let listener = bind(config.listen).await?;
-    serve_until_ctrl_c(listener, store, &config, Vec::new(), |addr| {
-        println!("masthead is serving on http://{addr}/ (Ctrl-C stops it)");
+    let listener = match args.role {
+        Role::Worker => None,
+        Role::Web | Role::All => Some(bind(config.listen).await?),
+    };
+    let node = Node {
+        store,
+        config,
+        static_files: Vec::new(),
+        role: args.role,
+    };
+    node.run(listener, false, |addr| match addr {
+        Some(addr) => println!("masthead is serving on http://{addr}/ (Ctrl-C stops it)"),
+        None => println!("masthead worker is polling sources (Ctrl-C stops it)"),
     })
     .await
 }
@@ -35,35 +44,110 @@ pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpL
         .with_context(|| format!("cannot listen on {addr}"))
 }
 
-/// Binds, prints where to look (via `announce`), serves until Ctrl-C.
-pub async fn serve_until_ctrl_c(
-    listener: tokio::net::TcpListener,
-    store: Arc<dyn Store>,
-    config: &Config,
-    static_files: Vec<StaticFile>,
-    announce: impl FnOnce(std::net::SocketAddr),
-) -> anyhow::Result<()> {
-    let addr = listener.local_addr().context("cannot read the bound address")?;
-    let (router, _handle) = masthead_web::app(
-        store,
-        WebSettings {
-            network_name: config.network_name.clone(),
-            base_url: Some(config.base_url.to_string()),
-            static_files,
-        },
-    )
-    .await
-    .context("cannot start the web server")?;
-    announce(addr);
-    tracing::info!(%addr, "serving");
-    masthead_web::serve(listener, router, async {
-        // If the signal cannot be installed, serving on is better than exiting at once.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// How this process polls: its fetcher rules and routes from the configuration.
+pub async fn poll_settings(store: &dyn Store, config: &Config) -> anyhow::Result<PollSettings> {
+    Ok(PollSettings::new(IngestSettings {
+        routes: crate::network::routes(store, config).await?,
+        now: OffsetTime::now_utc(),
+        shift_micros: 0,
+    }))
+}
+
+/// One masthead node: web pages, the scheduler, or both.
+pub struct Node {
+    pub store: Arc<dyn Store>,
+    pub config: Config,
+    pub static_files: Vec<StaticFile>,
+    pub role: Role,
+}
+
+impl Node {
+    /// Serves until Ctrl-C. With `initial_pass`, polls every source once (after the web server
+    /// is up, so a source served by this very process can be fetched) before `announce`.
+    pub async fn run(
+        self,
+        listener: Option<tokio::net::TcpListener>,
+        initial_pass: bool,
+        announce: impl FnOnce(Option<std::net::SocketAddr>),
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        tokio::spawn(async move {
+            // If the signal cannot be installed, serving on is better than stopping at once.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                tracing::info!("stopping: finishing requests in flight");
+                let _ = stop_tx.send(true);
+            }
+        });
+        let stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+
+        let mut addr = None;
+        let mut changed: Arc<dyn Fn() + Send + Sync> = Arc::new(|| ());
+        let mut server = None;
+        if let Some(listener) = listener {
+            addr = Some(
+                listener
+                    .local_addr()
+                    .context("cannot read the bound address")?,
+            );
+            let (router, handle) = masthead_web::app(
+                self.store.clone(),
+                WebSettings {
+                    network_name: self.config.network_name.clone(),
+                    base_url: Some(self.config.base_url.to_string()),
+                    static_files: self.static_files,
+                },
+            )
+            .await
+            .context("cannot start the web server")?;
+            changed = Arc::new(move || handle.content_changed());
+            server = Some(tokio::spawn(masthead_web::serve(
+                listener,
+                router,
+                stopped(stop_rx.clone()),
+            )));
         }
-        tracing::info!("stopping: finishing requests in flight");
-    })
-    .await
-    .context("the web server failed")?;
-    Ok(())
+
+        let fetcher =
+            Fetcher::new(self.config.fetch.clone()).context("cannot set up the fetcher")?;
+        let settings = poll_settings(self.store.as_ref(), &self.config).await?;
+        if initial_pass {
+            let sources = self.store.sources().await?;
+            let reports = masthead_jobs::poll_sources(
+                self.store.as_ref(),
+                &fetcher,
+                &sources,
+                &settings,
+                true,
+                &|r| super::ingest::print_report(r),
+            )
+            .await?;
+            drop(reports);
+            changed();
+        }
+        announce(addr);
+
+        let scheduler = (self.role != Role::Web).then(|| {
+            tokio::spawn(masthead_jobs::run_scheduler(
+                self.store.clone(),
+                fetcher,
+                settings,
+                changed,
+                stopped(stop_rx.clone()),
+            ))
+        });
+        if let Some(server) = server {
+            server
+                .await
+                .context("the web server stopped unexpectedly")?
+                .context("the web server failed")?;
+        }
+        if let Some(scheduler) = scheduler {
+            scheduler
+                .await
+                .context("the scheduler stopped unexpectedly")?;
+        }
+        Ok(())
+    }
 }

@@ -33,6 +33,7 @@ database_url = "sqlite://test.db"
 name = "Test Wire"
 url = "https://testwire.example/feed.xml"
 section = "world"
+full_text = "never"
 
 [[sites]]
 slug = "test-times"
@@ -55,7 +56,9 @@ fn help_reads_well_and_bad_usage_exits_2() {
     let out = run(&["--help"]);
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for command in ["demo", "init", "serve", "migrate", "ingest", "sources", "stories"] {
+    for command in [
+        "demo", "init", "serve", "migrate", "ingest", "sources", "stories",
+    ] {
         assert!(help.contains(command), "--help lists {command}");
     }
     assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
@@ -66,10 +69,18 @@ fn init_writes_a_config_that_migrate_accepts() {
     let dir = TempDir::new("init");
     let data = dir.path().display().to_string();
     let out = run(&["init", "--data", &data]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let config = format!("{data}/masthead.toml");
     let out = run(&["--config", &config, "migrate"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.path().join("masthead.db").exists());
     // Refuses to overwrite without --force.
     assert_eq!(run(&["init", "--data", &data]).status.code(), Some(1));
@@ -92,11 +103,31 @@ fn ingesting_the_same_file_twice_adds_nothing() {
     let dir = TempDir::new("ingest");
     let config = network(&dir);
     let file = fixture("wire.xml");
-    let first = run(&["--config", &config, "ingest", "--source", "Test Wire", "--file", &file]);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let first = run(&[
+        "--config",
+        &config,
+        "ingest",
+        "--source",
+        "Test Wire",
+        "--file",
+        &file,
+    ]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let first = String::from_utf8(first.stdout).unwrap();
     assert!(first.contains("3 entries, 3 new"), "{first}");
-    let second = run(&["ingest", "--source", "Test Wire", "--file", &file, "--config", &config]);
+    let second = run(&[
+        "ingest",
+        "--source",
+        "Test Wire",
+        "--file",
+        &file,
+        "--config",
+        &config,
+    ]);
     assert!(second.status.success());
     let second = String::from_utf8(second.stdout).unwrap();
     assert!(second.contains("0 new, 0 updated, 3 unchanged"), "{second}");
@@ -120,9 +151,20 @@ fn ingesting_the_same_file_twice_adds_nothing() {
     );
     assert_eq!(ferry["dateline"], "SYDNEY, Australia");
     assert_eq!(ferry["sites"], serde_json::json!(["test-times"]));
-    assert!(ferry["text"].as_str().unwrap().contains("\n\nWhat changes\n\n"));
-    assert_eq!(ferry["url"], "https://testwire.example/2025/ferry-timetable");
-    let footbridge = stories.iter().find(|s| s["guid"] == "testwire-0002").unwrap();
+    assert!(
+        ferry["text"]
+            .as_str()
+            .unwrap()
+            .contains("\n\nWhat changes\n\n")
+    );
+    assert_eq!(
+        ferry["url"],
+        "https://testwire.example/2025/ferry-timetable"
+    );
+    let footbridge = stories
+        .iter()
+        .find(|s| s["guid"] == "testwire-0002")
+        .unwrap();
     assert_eq!(footbridge["published"], "2025-04-11T09:30:00-04:00");
 }
 
@@ -148,6 +190,14 @@ fn ingest_reports_a_document_that_is_not_a_feed_and_stores_nothing() {
     let out = run(&["--config", &config, "stories", "list", "--json"]);
     assert!(out.stdout.is_empty());
     // A file that cannot be read is bad usage of the command, not a source failure.
-    let out = run(&["--config", &config, "ingest", "--source", "Test Wire", "--file", "/nonexistent/feed.xml"]);
+    let out = run(&[
+        "--config",
+        &config,
+        "ingest",
+        "--source",
+        "Test Wire",
+        "--file",
+        "/nonexistent/feed.xml",
+    ]);
     assert_eq!(out.status.code(), Some(1));
 }

@@ -12,9 +12,13 @@ fn sel(s: &str) -> Selector {
 }
 
 fn text(doc: &Html, s: &str) -> Option<String> {
-    doc.select(&sel(s))
-        .next()
-        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+    doc.select(&sel(s)).next().map(|e| {
+        e.text()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 /// The time a page must show: the instant in the site's zone, "12 Apr 2025, 04:01 GMT+10".
@@ -57,17 +61,26 @@ async fn demo_network_has_three_sites_and_sixty_stories() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert!(stories.len() >= 60, "only {} stories", stories.len());
-    let sources: HashSet<&str> = stories.iter().filter_map(|s| s["source"].as_str()).collect();
+    let sources: HashSet<&str> = stories
+        .iter()
+        .filter_map(|s| s["source"].as_str())
+        .collect();
     assert!(sources.len() >= 3, "{sources:?}");
     for site in ["orlando-echo", "harbourside-times", "deccan-courier"] {
         let (status, body) = get(&demo.url(&format!("/s/{site}/"))).await;
         assert_eq!(status, 200, "{site}");
         let doc = Html::parse_document(&body);
-        assert!(doc.select(&sel("main a[href*='/story/']")).count() >= 5, "{site} home lists stories");
+        assert!(
+            doc.select(&sel("main a[href*='/story/']")).count() >= 5,
+            "{site} home lists stories"
+        );
     }
     // The printed URLs include the Host-style ones and the single-host fallback.
     let printed = demo.stdout.join("\n");
-    assert!(printed.contains("http://orlando-echo.localhost:"), "{printed}");
+    assert!(
+        printed.contains("http://orlando-echo.localhost:"),
+        "{printed}"
+    );
     assert!(printed.contains("/s/orlando-echo/"), "{printed}");
 }
 
@@ -95,7 +108,10 @@ async fn article_page_carries_every_element() {
     let doc = Html::parse_document(&body);
 
     assert_eq!(doc.select(&sel("h1")).count(), 1);
-    assert_eq!(text(&doc, "h1").unwrap(), story["headline"].as_str().unwrap());
+    assert_eq!(
+        text(&doc, "h1").unwrap(),
+        story["headline"].as_str().unwrap()
+    );
     let source = story["source"].as_str().unwrap();
     assert_eq!(text(&doc, ".meta .source").unwrap(), source);
     let time = text(&doc, ".meta time").unwrap();
@@ -107,16 +123,31 @@ async fn article_page_carries_every_element() {
         text(&doc, ".standfirst").unwrap(),
         story["standfirst"].as_str().unwrap()
     );
-    let figure = doc.select(&sel("figure.lead-image")).next().expect("lead image");
+    let figure = doc
+        .select(&sel("figure.lead-image"))
+        .next()
+        .expect("lead image");
     assert!(figure.select(&sel("img[src][alt]")).next().is_some());
     let caption: String = figure.text().collect();
     if let Some(credit) = story["image"]["credit"].as_str() {
-        assert!(caption.contains(&format!("(Photo credit: {credit})")), "{caption}");
+        assert!(
+            caption.contains(&format!("(Photo credit: {credit})")),
+            "{caption}"
+        );
     }
-    let subheads = story["content_html"].as_str().unwrap().matches("<h2").count()
-        + story["content_html"].as_str().unwrap().matches("<h3").count();
+    let subheads = story["content_html"]
+        .as_str()
+        .unwrap()
+        .matches("<h2")
+        .count()
+        + story["content_html"]
+            .as_str()
+            .unwrap()
+            .matches("<h3")
+            .count();
     assert_eq!(
-        doc.select(&sel("article .story-body h2, article .story-body h3")).count(),
+        doc.select(&sel("article .story-body h2, article .story-body h3"))
+            .count(),
         subheads,
         "subheads are kept as subheads"
     );
@@ -124,8 +155,16 @@ async fn article_page_carries_every_element() {
     let body_text: String = doc.root_element().text().collect();
     assert!(body_text.contains("Get a daily dose of Orlando Echo news through our daily email"));
     assert!(body_text.contains("submitting a news release to Orlando Echo"));
-    assert!(doc.select(&sel("a[href='/s/orlando-echo/subscribe']")).next().is_some());
-    assert!(doc.select(&sel("a[href='/s/orlando-echo/submit']")).next().is_some());
+    assert!(
+        doc.select(&sel("a[href='/s/orlando-echo/subscribe']"))
+            .next()
+            .is_some()
+    );
+    assert!(
+        doc.select(&sel("a[href='/s/orlando-echo/submit']"))
+            .next()
+            .is_some()
+    );
 
     // More Information: the heading, then a list of teasers.
     let heading = doc
@@ -137,7 +176,11 @@ async fn article_page_carries_every_element() {
         .filter_map(scraper::ElementRef::wrap)
         .next()
         .expect("an element after the heading");
-    assert!(matches!(list.value().name(), "ul" | "ol"), "{}", list.value().name());
+    assert!(
+        matches!(list.value().name(), "ul" | "ol"),
+        "{}",
+        list.value().name()
+    );
     let teasers: Vec<_> = list.select(&sel("li a")).collect();
     assert!(teasers.len() >= 3, "{} teasers", teasers.len());
 
@@ -177,7 +220,11 @@ async fn more_information_never_lists_the_page_a_cluster_twice_or_a_repeat() {
             assert_ne!(linked, id, "the page lists itself");
             assert!(ids.insert(linked), "story {linked} listed twice");
             let cluster = cluster_of[&linked];
-            assert_ne!(cluster, story["cluster"].as_i64().unwrap(), "a twin of the page");
+            assert_ne!(
+                cluster,
+                story["cluster"].as_i64().unwrap(),
+                "a twin of the page"
+            );
             assert!(clusters.insert(cluster), "two stories of cluster {cluster}");
         }
         for teaser in doc.select(&sel(".more-information li a")) {
@@ -196,10 +243,18 @@ async fn host_header_picks_the_site_and_unknown_hosts_get_a_404() {
     let (status, body) =
         get_with_host(&demo.url("/"), &format!("orlando-echo.localhost:{port}")).await;
     assert_eq!(status, 200);
-    assert!(text(&Html::parse_document(&body), "header").unwrap().contains("Orlando Echo"));
+    assert!(
+        text(&Html::parse_document(&body), "header")
+            .unwrap()
+            .contains("Orlando Echo")
+    );
     let (status, body) = get_with_host(&demo.url("/"), "harbourside-times.localhost").await;
     assert_eq!(status, 200);
-    assert!(text(&Html::parse_document(&body), "header").unwrap().contains("Harbourside Times"));
+    assert!(
+        text(&Html::parse_document(&body), "header")
+            .unwrap()
+            .contains("Harbourside Times")
+    );
 
     let (status, body) = get_with_host(&demo.url("/"), "unknown.example").await;
     assert_eq!(status, 404);
@@ -223,7 +278,10 @@ async fn typographic_quotes_survive_to_the_page() {
         .expect("a demo headline with typographic quotes");
     let (_, body) = get(&demo.url(&page_path(story, "orlando-echo"))).await;
     let doc = Html::parse_document(&body);
-    assert_eq!(text(&doc, "h1").unwrap(), story["headline"].as_str().unwrap());
+    assert_eq!(
+        text(&doc, "h1").unwrap(),
+        story["headline"].as_str().unwrap()
+    );
     assert!(!body.contains("&#8217;") || body.contains('’'));
 }
 

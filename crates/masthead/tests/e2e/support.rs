@@ -114,8 +114,14 @@ impl Demo {
 
     /// The demo's stories on one site, as `stories list --json` prints them.
     pub fn stories(&self, site: &str) -> Vec<serde_json::Value> {
-        let out = self.cli(&["stories", "list", "--site", site, "--limit", "1000", "--json"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = self.cli(&[
+            "stories", "list", "--site", site, "--limit", "1000", "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
@@ -132,6 +138,7 @@ impl Drop for Demo {
 }
 
 pub fn client() -> reqwest::Client {
+    masthead_fetch::install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -145,12 +152,7 @@ pub async fn get(url: &str) -> (u16, String) {
 }
 
 pub async fn get_with_host(url: &str, host: &str) -> (u16, String) {
-    let resp = client()
-        .get(url)
-        .header("host", host)
-        .send()
-        .await
-        .unwrap();
+    let resp = client().get(url).header("host", host).send().await.unwrap();
     let status = resp.status().as_u16();
     (status, resp.text().await.unwrap())
 }

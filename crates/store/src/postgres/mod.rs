@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use masthead_model::{
-    ClusterId, NewStory, Placement, Site, SiteId, SiteSpec, Source, SourceSpec, StoreOutcome,
-    Story, StoryId, StorySummary,
+    ClusterId, NewStory, Placement, PollRecord, Site, SiteId, SiteSpec, Source, SourceId,
+    SourceSpec, StoreOutcome, Story, StoryId, StorySummary,
 };
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -101,12 +101,44 @@ impl Store for PostgresStore {
         sources::source_by_name(&self.pool, name).await
     }
 
+    async fn remove_source(&self, name: &str) -> Result<bool> {
+        sources::remove_source(&self.pool, name).await
+    }
+
+    async fn due_sources(&self, now: i64) -> Result<Vec<Source>> {
+        sources::due_sources(&self.pool, now).await
+    }
+
+    async fn lease_source(&self, id: SourceId, owner: &str, now: i64, until: i64) -> Result<bool> {
+        sources::lease_source(&self.pool, id, owner, now, until).await
+    }
+
+    async fn release_source(&self, id: SourceId, owner: &str) -> Result<()> {
+        sources::release_source(&self.pool, id, owner).await
+    }
+
+    async fn record_poll(&self, id: SourceId, record: &PollRecord) -> Result<()> {
+        sources::record_poll(&self.pool, id, record).await
+    }
+
+    async fn set_source_paused(&self, name: &str, paused: bool) -> Result<bool> {
+        sources::set_source_paused(&self.pool, name, paused).await
+    }
+
     async fn put_story(
         &self,
         story: &NewStory,
         cluster: Option<ClusterId>,
     ) -> Result<StoreOutcome> {
         stories::put_story(&self.pool, story, cluster).await
+    }
+
+    async fn story_identity(
+        &self,
+        source: SourceId,
+        guid: &str,
+    ) -> Result<Option<(StoryId, String)>> {
+        stories::story_identity(&self.pool, source, guid).await
     }
 
     async fn story(&self, id: StoryId) -> Result<Option<Story>> {

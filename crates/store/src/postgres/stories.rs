@@ -4,7 +4,9 @@
 //! outcomes. A story's identity is (source, guid); its slug and cluster are set once at insert.
 //! Text is bound as given, never rewritten. Never decides routing or clustering itself.
 
-use masthead_model::{ClusterId, NewStory, Placement, StoreOutcome, Story, StoryId, StorySummary};
+use masthead_model::{
+    ClusterId, NewStory, Placement, SourceId, StoreOutcome, Story, StoryId, StorySummary,
+};
 use sqlx::PgPool;
 
 use crate::rows::{
@@ -150,6 +152,21 @@ async fn update(pool: &PgPool, id: StoryId, v: &StoryValues<'_>) -> Result<Store
         Some(_) => StoreOutcome::Updated(id),
         None => StoreOutcome::Unchanged(id),
     })
+}
+
+pub(super) async fn story_identity(
+    pool: &PgPool,
+    source: SourceId,
+    guid: &str,
+) -> Result<Option<(StoryId, String)>> {
+    let known: Option<KnownStory> =
+        sqlx::query_as("SELECT id, content_hash FROM stories WHERE source_id = $1 AND guid = $2")
+            .bind(source)
+            .bind(guid)
+            .fetch_optional(pool)
+            .await
+            .map_err(query_err("story_identity"))?;
+    Ok(known.map(|k| (k.id, k.content_hash)))
 }
 
 pub(super) async fn story(pool: &PgPool, id: StoryId) -> Result<Option<Story>> {
