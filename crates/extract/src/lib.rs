@@ -130,7 +130,7 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
 
     // Readability's retry: each attempt relaxes a heuristic; the first with enough text wins,
     // else the longest.
-    let mut best: Option<(String, String, Vec<usize>, Vec<bool>)> = None;
+    let mut best: Option<(String, usize, Vec<usize>, Vec<bool>)> = None;
     for flags in body::ATTEMPTS {
         let scored = body::score(&dom, &junk, flags);
         let roots = body::select(&dom, &scored, flags);
@@ -146,23 +146,23 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
         for &root in &roots {
             r.render(root);
         }
-        let html = sanitize(&r.finish());
-        let text = plain_text(&html);
-        let len = text.chars().count();
+        let (html, len) = r.finish();
         // A laxer attempt must find clearly more text to win: a few more characters are
         // usually the navigation or promo the stricter attempt rightly dropped.
         let better = best
             .as_ref()
-            .is_none_or(|(_, t, _, _)| len > t.chars().count() * 5 / 4 + 20);
-        let enough = len >= MIN_BODY_CHARS;
+            .is_none_or(|(_, best_len, _, _)| len > best_len * 5 / 4 + 20);
         if better {
-            best = Some((html.into_string(), text, roots, scored.dead));
+            best = Some((html, len, roots, scored.dead));
         }
-        if enough {
+        if len >= MIN_BODY_CHARS {
             break;
         }
     }
-    let (mut content_html, mut text, roots, dead) = best.unwrap_or_default();
+    let (raw_html, _, roots, dead) = best.unwrap_or_default();
+    let sanitized = sanitize(&raw_html);
+    let mut text = plain_text(&sanitized);
+    let mut content_html = sanitized.into_string();
 
     // Pages that render their text with scripts often still ship it in JSON-LD.
     if let Some(ld_body) = meta.article_body.as_deref()

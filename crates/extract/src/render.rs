@@ -103,6 +103,8 @@ pub(crate) struct Renderer<'a> {
     space: bool,
     /// Nothing written since the last opening tag or line break (a space there is dropped).
     fresh: bool,
+    /// Characters of text written: how an attempt is judged without re-parsing its output.
+    pub(crate) text_chars: usize,
 }
 
 impl<'a> Renderer<'a> {
@@ -126,12 +128,13 @@ impl<'a> Renderer<'a> {
             serial: 0,
             space: false,
             fresh: true,
+            text_chars: 0,
         }
     }
 
-    pub(crate) fn finish(mut self) -> String {
+    pub(crate) fn finish(mut self) -> (String, usize) {
         self.close_to(0);
-        self.out
+        (self.out, self.text_chars)
     }
 
     fn top(&self) -> Option<Out> {
@@ -225,9 +228,11 @@ impl<'a> Renderer<'a> {
             self.out.push(' ');
         }
         escape(&mut self.out, first, false);
+        self.text_chars += first.chars().count();
         for w in words {
             self.out.push(' ');
             escape(&mut self.out, w, false);
+            self.text_chars += 1 + w.chars().count();
         }
         self.fresh = false;
         self.space = t.ends_with(crate::dom::is_space);

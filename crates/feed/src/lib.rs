@@ -24,6 +24,7 @@
 
 mod adapter;
 mod date;
+pub mod eval;
 mod json;
 mod links;
 mod media;
@@ -119,6 +120,9 @@ pub enum FeedError {
     /// The bytes are not an OPML document.
     #[error("not a readable OPML document ({input}): {cause}")]
     Opml { input: String, cause: String },
+    /// A feed test corpus could not be read ([`eval::evaluate_corpus`]).
+    #[error("cannot read the feed corpus at {path}: {cause}")]
+    Corpus { path: String, cause: String },
 }
 
 /// Stands in for an id the feed did not give, so that the adapter can tell feed-rs's invented

@@ -3,6 +3,27 @@
 //! The binary's edge: parses the command line, loads the configuration, runs one command and
 //! turns its error into one line on stderr and exit status 1 (clap's usage errors exit 2).
 
+/// `println!` that ends the process quietly when stdout is closed (`masthead … | head`)
+/// instead of panicking on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(err) = writeln!(std::io::stdout(), $($arg)*) {
+            $crate::stdout_failed(&err);
+        }
+    }};
+}
+
+/// `print!` with the same care as [`say!`].
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(err) = write!(std::io::stdout(), $($arg)*) {
+            $crate::stdout_failed(&err);
+        }
+    }};
+}
+
 mod cli;
 mod cmd;
 mod config;
@@ -33,6 +54,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A reader that went away (a closed pipe) is not a failure of the command.
+fn stdout_failed(err: &std::io::Error) {
+    if err.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("masthead: cannot write to stdout: {err}");
+    std::process::exit(1);
 }
 
 fn init_logging(verbose: u8) {

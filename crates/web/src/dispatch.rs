@@ -29,7 +29,7 @@ const MAX_CACHED_BODY: usize = 4 * 1024 * 1024;
 
 pub(crate) async fn dispatch(app: AppState, site_pages: Router, mut req: Request) -> Response {
     if let Some(file) = app.static_files.get(req.uri().path()) {
-        return network::static_file(file);
+        return network::static_file(file, req.headers().get(axum::http::header::IF_NONE_MATCH));
     }
 
     let table = app.sites.current();

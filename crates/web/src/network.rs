@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -49,7 +49,11 @@ pub(crate) async fn readyz(State(app): State<AppState>) -> Response {
     (status, [(CACHE_CONTROL, "no-store")], body).into_response()
 }
 
-pub(crate) async fn asset(State(app): State<AppState>, Path(path): Path<String>) -> Response {
+pub(crate) async fn asset(
+    State(app): State<AppState>,
+    Path(path): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     if path == "site.css" {
         return (
             [
@@ -61,20 +65,43 @@ pub(crate) async fn asset(State(app): State<AppState>, Path(path): Path<String>)
             .into_response();
     }
     match app.static_files.get(&format!("/assets/{path}")) {
-        Some(file) => static_file(file),
+        Some(file) => static_file(file, headers.get(axum::http::header::IF_NONE_MATCH)),
         None => WebError::NotFound { what: "file" }.into_response(),
     }
 }
 
-pub(crate) fn static_file(file: &StaticFile) -> Response {
+/// A bundled file, with an ETag so pollers of the demo's feeds get their 304s.
+pub(crate) fn static_file(file: &StaticFile, if_none_match: Option<&HeaderValue>) -> Response {
+    let etag = etag_of(file.bytes);
+    if if_none_match
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+    {
+        return (
+            StatusCode::NOT_MODIFIED,
+            [(ETAG, etag.as_str()), (CACHE_CONTROL, STATIC_CACHE)],
+        )
+            .into_response();
+    }
     (
         [
             (CONTENT_TYPE, file.content_type),
             (CACHE_CONTROL, STATIC_CACHE),
+            (ETAG, etag.as_str()),
         ],
         file.bytes,
     )
         .into_response()
+}
+
+/// FNV-1a over the bytes: stable across runs, so a restarted demo still answers 304.
+fn etag_of(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("\"{hash:016x}\"")
 }
 
 /// Added to every response, error pages and assets included.

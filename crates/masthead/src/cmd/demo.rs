@@ -58,23 +58,23 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     node.run(Some(listener), true, |_| {
         let port = addr.port();
-        println!();
-        println!("The masthead demo network is running. Open:");
+        say!("");
+        say!("The masthead demo network is running. Open:");
         for site in &sites {
             if let Some(host) = site.hosts.first() {
-                println!("  {:<20} http://{host}:{port}/", site.name);
+                say!("  {:<20} http://{host}:{port}/", site.name);
             }
         }
-        println!("or, from this one host:");
+        say!("or, from this one host:");
         for site in &sites {
-            println!("  {:<20} http://{addr}/s/{}/", site.name, site.slug);
+            say!("  {:<20} http://{addr}/s/{}/", site.name, site.slug);
         }
-        println!();
-        println!(
+        say!("");
+        say!(
             "Other commands work on it with: masthead --config {} <command>",
             config_path.display()
         );
-        println!("Ctrl-C stops it.");
+        say!("Ctrl-C stops it.");
     })
     .await
 }

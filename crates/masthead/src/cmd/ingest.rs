@@ -75,7 +75,7 @@ pub async fn run(config_path: Option<&Path>, args: IngestArgs) -> anyhow::Result
         )
     };
     if sources.is_empty() {
-        println!("no source is due (use --all to poll every source now)");
+        say!("no source is due (use --all to poll every source now)");
         return Ok(());
     }
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -114,19 +114,19 @@ pub async fn run(config_path: Option<&Path>, args: IngestArgs) -> anyhow::Result
 pub fn print_report(report: &PollReport) {
     match &report.outcome {
         PollOutcome::Ingested(r) => print_summary(r),
-        PollOutcome::NotModified => println!("{}: not modified", report.source),
-        PollOutcome::Busy => println!("{}: skipped: another node is polling it", report.source),
+        PollOutcome::NotModified => say!("{}: not modified", report.source),
+        PollOutcome::Busy => say!("{}: skipped: another node is polling it", report.source),
         PollOutcome::Failed { reason, paused } => {
-            println!("{}: failed: {reason}", report.source);
+            say!("{}: failed: {reason}", report.source);
             if *paused {
-                println!("  paused after too many failures; `masthead sources resume` restarts it");
+                say!("  paused after too many failures; `masthead sources resume` restarts it");
             }
         }
     }
 }
 
 pub fn print_summary(report: &IngestReport) {
-    println!(
+    say!(
         "{}: {} entries, {} new, {} updated, {} unchanged, {} placements",
         report.source,
         report.entries,
@@ -136,13 +136,14 @@ pub fn print_summary(report: &IngestReport) {
         report.placements
     );
     if report.pages_fetched > 0 {
-        println!(
+        say!(
             "  {} article pages fetched for full text, {} failed",
-            report.pages_fetched, report.pages_failed
+            report.pages_fetched,
+            report.pages_failed
         );
     }
     for problem in &report.problems {
-        println!("  skipped {}: {}", problem.entry, problem.reason);
+        say!("  skipped {}: {}", problem.entry, problem.reason);
     }
 }
 
@@ -160,7 +161,7 @@ fn print_totals(reports: &[PollReport]) {
             PollOutcome::Busy => {}
         }
     }
-    println!(
+    say!(
         "total: {} sources, {fetched} fetched, {not_modified} not modified, {new} new stories, {updated} updated, {failed} failed",
         reports.len()
     );

@@ -17,8 +17,8 @@ pub fn run(args: &InitArgs) -> anyhow::Result<()> {
     }
     std::fs::write(&path, INIT_TEMPLATE)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    println!("Wrote {}", path.display());
-    println!(
+    say!("Wrote {}", path.display());
+    say!(
         "Edit it, then run: masthead --config {} serve",
         path.display()
     );

@@ -7,6 +7,6 @@ use crate::config::Config;
 pub async fn run(config_path: Option<&Path>) -> anyhow::Result<()> {
     let config = Config::load(config_path)?;
     let store = crate::network::open(&config).await?;
-    println!("{} schema is up to date", store.backend());
+    say!("{} schema is up to date", store.backend());
     Ok(())
 }

@@ -32,8 +32,8 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> anyhow::Result<
         role: args.role,
     };
     node.run(listener, false, |addr| match addr {
-        Some(addr) => println!("masthead is serving on http://{addr}/ (Ctrl-C stops it)"),
-        None => println!("masthead worker is polling sources (Ctrl-C stops it)"),
+        Some(addr) => say!("masthead is serving on http://{addr}/ (Ctrl-C stops it)"),
+        None => say!("masthead worker is polling sources (Ctrl-C stops it)"),
     })
     .await
 }

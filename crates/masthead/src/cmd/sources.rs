@@ -39,7 +39,7 @@ pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Res
                 match masthead_jobs::discover(&fetcher, &parsed).await? {
                     Discovery::Feed { url, .. } => url,
                     Discovery::Page { picked, others } => {
-                        println!(
+                        say!(
                             "{parsed} is a page; picked its {} feed {}{}",
                             picked.kind,
                             picked.url,
@@ -50,7 +50,7 @@ pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Res
                                 .unwrap_or_default()
                         );
                         for other in others {
-                            println!("  also offered: {} {}", other.kind, other.url);
+                            say!("  also offered: {} {}", other.kind, other.url);
                         }
                         picked.url
                     }
@@ -66,14 +66,14 @@ pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Res
                     interval_secs,
                 })
                 .await?;
-            println!("source {} ({}) saved", source.name, source.url);
+            say!("source {} ({}) saved", source.name, source.url);
         }
         SourcesCommand::List { json } => {
             for source in store.sources().await? {
                 if json {
-                    println!("{}", source_json(&source));
+                    say!("{}", source_json(&source));
                 } else {
-                    println!(
+                    say!(
                         "{:<24} {:<22} {:<6} every {:>6}  {}",
                         source.name,
                         status(&source),
@@ -84,7 +84,7 @@ pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Res
                     if let Some(err) = &source.health.last_error
                         && source.health.consecutive_failures > 0
                     {
-                        println!("  last error: {err}");
+                        say!("  last error: {err}");
                     }
                 }
             }
@@ -93,19 +93,19 @@ pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Res
             if !store.remove_source(&name).await? {
                 bail!("no source named {name:?}");
             }
-            println!("source {name} removed; its stories stay");
+            say!("source {name} removed; its stories stay");
         }
         SourcesCommand::Pause { name } => {
             if !store.set_source_paused(&name, true).await? {
                 bail!("no source named {name:?}");
             }
-            println!("source {name} paused");
+            say!("source {name} paused");
         }
         SourcesCommand::Resume { name } => {
             if !store.set_source_paused(&name, false).await? {
                 bail!("no source named {name:?}");
             }
-            println!("source {name} resumed: it is polled at the next pass");
+            say!("source {name} resumed: it is polled at the next pass");
         }
         SourcesCommand::Import { file, section } => {
             let bytes =
@@ -115,15 +115,16 @@ pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Res
             let (mut added, mut skipped) = (0, 0);
             for outline in outlines {
                 let Ok(url) = url::Url::parse(&outline.xml_url) else {
-                    println!(
+                    say!(
                         "skipped {:?}: {:?} is not a URL",
-                        outline.title, outline.xml_url
+                        outline.title,
+                        outline.xml_url
                     );
                     skipped += 1;
                     continue;
                 };
                 if !matches!(url.scheme(), "http" | "https") {
-                    println!("skipped {:?}: not an http(s) URL", outline.title);
+                    say!("skipped {:?}: not an http(s) URL", outline.title);
                     skipped += 1;
                     continue;
                 }
@@ -142,7 +143,7 @@ pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Res
                     .await?;
                 added += 1;
             }
-            println!("imported {added} sources, skipped {skipped}");
+            say!("imported {added} sources, skipped {skipped}");
         }
         SourcesCommand::Export => {
             let outlines: Vec<masthead_feed::OpmlOutline> = store
@@ -156,7 +157,7 @@ pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Res
                     category: s.section,
                 })
                 .collect();
-            print!(
+            say_raw!(
                 "{}",
                 masthead_feed::write_opml(&config.network_name, &outlines)
             );

@@ -56,9 +56,9 @@ pub async fn run(config_path: Option<&Path>, cmd: StoriesCommand) -> anyhow::Res
             for story in store.stories(&filter).await? {
                 if json {
                     let value = story_json(store.as_ref(), &sites, &config, &story, false).await?;
-                    println!("{value}");
+                    say!("{value}");
                 } else {
-                    println!(
+                    say!(
                         "{:>6}  {}  {:<16}  {}",
                         story.id,
                         story.published.to_rfc3339(),
@@ -75,9 +75,9 @@ pub async fn run(config_path: Option<&Path>, cmd: StoriesCommand) -> anyhow::Res
                 .with_context(|| format!("no story {id}"))?;
             let value = story_json(store.as_ref(), &sites, &config, &story, true).await?;
             if json {
-                println!("{value}");
+                say!("{value}");
             } else {
-                println!("{}", serde_json::to_string_pretty(&value)?);
+                say!("{}", serde_json::to_string_pretty(&value)?);
             }
         }
     }
