@@ -106,7 +106,7 @@ pub(crate) fn junk(dom: &Dom) -> Vec<bool> {
     let mut raw_len = vec![0u32; n];
     for i in (0..n).rev() {
         let own = match dom.node(i).map(|x| &x.kind) {
-            Some(Kind::Text(t)) => text_measure(t).0,
+            Some(Kind::Text(_, len, _)) => *len,
             Some(Kind::Element(e)) if e.tag.is_invisible() => 0,
             _ => raw_len.get(i).copied().unwrap_or(0),
         };
@@ -236,10 +236,9 @@ pub(crate) fn measure(dom: &Dom, junk: &[bool], flags: Flags) -> (Vec<bool>, Vec
         }
         let mut s = stats.get(i).copied().unwrap_or_default();
         match dom.node(i).map(|x| &x.kind) {
-            Some(Kind::Text(t)) => {
-                let (len, commas) = text_measure(t);
-                s.text = len;
-                s.commas = commas;
+            Some(Kind::Text(_, len, commas)) => {
+                s.text = *len;
+                s.commas = *commas;
             }
             Some(Kind::Element(e)) if e.tag == Tag::A => {
                 let hash = e
@@ -310,7 +309,7 @@ fn is_unit(tag: Tag, stats: &Stats) -> bool {
 
 fn is_phrasing(dom: &Dom, i: NodeId) -> bool {
     match dom.node(i).map(|x| &x.kind) {
-        Some(Kind::Text(_)) => true,
+        Some(Kind::Text(..)) => true,
         Some(Kind::Element(e)) => !e.tag.is_block() && e.tag != Tag::Img,
         _ => false,
     }

@@ -8,7 +8,7 @@
 //! container is judged on what is left inside it, as Readability judges it after removing its
 //! children. It never drops a root itself.
 
-use crate::body::{Flags, Stats, text_measure};
+use crate::body::{Flags, Stats};
 use crate::dom::{Attr, Dom, Kind, NodeId, Tag};
 use crate::hints;
 
@@ -126,10 +126,9 @@ pub(crate) fn verdicts(
             let mut a = acc.get(i).copied().unwrap_or_default();
             let mut dropped = drop.get(i).copied().unwrap_or(false);
             match dom.node(i).map(|x| &x.kind) {
-                Some(Kind::Text(t)) => {
-                    let (len, commas) = text_measure(t);
-                    a.s.text = len;
-                    a.s.commas = commas;
+                Some(Kind::Text(_, len, commas)) => {
+                    a.s.text = *len;
+                    a.s.commas = *commas;
                 }
                 Some(Kind::Element(e)) => {
                     if e.tag == Tag::A {
@@ -225,7 +224,7 @@ fn previous_element(dom: &Dom, i: NodeId) -> Option<NodeId> {
     while let Some(c) = cur {
         match dom.node(c).map(|x| &x.kind) {
             Some(Kind::Element(_)) => return Some(c),
-            Some(Kind::Text(t)) if !t.trim().is_empty() => return None,
+            Some(Kind::Text(t, ..)) if !t.trim().is_empty() => return None,
             _ => {}
         }
         cur = dom.prev_sibling(c);

@@ -360,7 +360,8 @@ impl Element {
 pub(crate) enum Kind {
     Document,
     Element(Element),
-    Text(Box<str>),
+    /// The text, with its length and comma count as the scorer measures them (computed once).
+    Text(Box<str>, u32, u32),
     /// Comments, doctypes, processing instructions.
     Other,
 }
@@ -424,7 +425,10 @@ impl Dom {
                                 hint: hint.into_boxed_str(),
                             })
                         }
-                        ScraperNode::Text(t) => Kind::Text(Box::from(&**t)),
+                        ScraperNode::Text(t) => {
+                            let (len, commas) = crate::body::text_measure(t);
+                            Kind::Text(Box::from(&**t), len, commas)
+                        }
                         _ => Kind::Other,
                     };
                     let id = u32::try_from(nodes.len()).unwrap_or(NONE - 1);
@@ -563,7 +567,7 @@ impl Dom {
                 Some(Kind::Element(e)) if e.tag.is_block() || e.tag == Tag::Br => {
                     out.push(' ');
                 }
-                Some(Kind::Text(t)) => out.push_str(t),
+                Some(Kind::Text(t, ..)) => out.push_str(t),
                 _ => {}
             }
             i += 1;
@@ -575,7 +579,7 @@ impl Dom {
     pub(crate) fn raw_text(&self, id: NodeId) -> String {
         let mut out = String::new();
         for i in id.saturating_add(1)..self.end(id) {
-            if let Some(Kind::Text(t)) = self.nodes.get(i).map(|n| &n.kind) {
+            if let Some(Kind::Text(t, ..)) = self.nodes.get(i).map(|n| &n.kind) {
                 out.push_str(t);
             }
         }

@@ -95,12 +95,11 @@ pub(crate) fn collect(dom: &Dom, url: &Url) -> Meta {
             Tag::Base if base.is_none() => {
                 base = e.attr(Attr::Href).and_then(|h| url.join(h.trim()).ok());
             }
-            Tag::Script => {
+            Tag::Script
                 if e.attr(Attr::Type)
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                {
-                    scripts.push(dom.raw_text(i));
-                }
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                scripts.push(dom.raw_text(i));
             }
             Tag::Title if title_tag.is_none() => title_tag = Some(dom.raw_text(i)),
             Tag::H1 if first_h1.is_none() => first_h1 = Some(i),

@@ -276,7 +276,7 @@ impl<'a> Renderer<'a> {
             return None;
         }
         let e = match self.dom.node(i).map(|n| &n.kind) {
-            Some(Kind::Text(t)) => {
+            Some(Kind::Text(t, ..)) => {
                 self.text(t);
                 return None;
             }
@@ -393,37 +393,7 @@ impl<'a> Renderer<'a> {
             | Tag::Sub
             | Tag::Sup
             | Tag::Q
-            | Tag::Cite => {
-                if self.open.len() < MAX_OUT_DEPTH
-                    && !self.open.iter().any(|&(o, _)| o == Out::Pre)
-                    && self.has_text(i)
-                    && self.ensure_inline()
-                {
-                    let o = match e.tag {
-                        Tag::A => Out::A,
-                        Tag::Em | Tag::I => Out::Em,
-                        Tag::Strong | Tag::B => Out::Strong,
-                        Tag::Code => Out::Code,
-                        Tag::Sub => Out::Sub,
-                        Tag::Sup => Out::Sup,
-                        Tag::Q => Out::Q,
-                        _ => Out::Cite,
-                    };
-                    let nested_link = o == Out::A && self.open.iter().any(|&(x, _)| x == Out::A);
-                    if !nested_link {
-                        let href = if o == Out::A {
-                            e.attr(Attr::Href).and_then(|h| absolutize(self.base, h))
-                        } else {
-                            None
-                        };
-                        if self.space && !self.fresh {
-                            self.out.push(' ');
-                        }
-                        let h = self.open.len();
-                        frame.opened = Some((self.push(o, href.as_deref()), h));
-                    }
-                }
-            }
+            | Tag::Cite => frame.opened = self.open_inline(i, e),
             _ => {}
         }
         if self.dom.first_child(i).is_none() {
@@ -431,6 +401,41 @@ impl<'a> Renderer<'a> {
             return None;
         }
         Some(frame)
+    }
+
+    /// Opens an inline element (link, emphasis…) when it has text and inline content can go
+    /// here; returns what it opened.
+    fn open_inline(&mut self, i: NodeId, e: &crate::dom::Element) -> Option<(u64, usize)> {
+        if self.open.len() < MAX_OUT_DEPTH
+            && !self.open.iter().any(|&(o, _)| o == Out::Pre)
+            && self.has_text(i)
+            && self.ensure_inline()
+        {
+            let o = match e.tag {
+                Tag::A => Out::A,
+                Tag::Em | Tag::I => Out::Em,
+                Tag::Strong | Tag::B => Out::Strong,
+                Tag::Code => Out::Code,
+                Tag::Sub => Out::Sub,
+                Tag::Sup => Out::Sup,
+                Tag::Q => Out::Q,
+                _ => Out::Cite,
+            };
+            let nested_link = o == Out::A && self.open.iter().any(|&(x, _)| x == Out::A);
+            if !nested_link {
+                let href = if o == Out::A {
+                    e.attr(Attr::Href).and_then(|h| absolutize(self.base, h))
+                } else {
+                    None
+                };
+                if self.space && !self.fresh {
+                    self.out.push(' ');
+                }
+                let h = self.open.len();
+                return Some((self.push(o, href.as_deref()), h));
+            }
+        }
+        None
     }
 
     /// Whether the element has live text (an empty link or emphasis is not written).

@@ -8,14 +8,15 @@ use masthead_extract::{Article, ExtractError, extract};
 use url::Url;
 
 fn page_url(case: &str) -> Url {
-    Url::parse(&format!("https://news.example/2025/{case}")).unwrap()
+    Url::parse(&format!("https://news.example/2025/{case}")).expect("valid test URL")
 }
 
 fn run(case: &str) -> Article {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-    let html = std::fs::read_to_string(dir.join(format!("{case}.html"))).unwrap();
-    let expected = std::fs::read_to_string(dir.join(format!("{case}.expected.txt"))).unwrap();
-    let article = extract(&html, &page_url(case)).unwrap();
+    let html = std::fs::read_to_string(dir.join(format!("{case}.html"))).expect("fixture");
+    let expected =
+        std::fs::read_to_string(dir.join(format!("{case}.expected.txt"))).expect("golden text");
+    let article = extract(&html, &page_url(case)).expect("fixture extracts");
     assert_eq!(
         article.text.trim(),
         expected.trim(),

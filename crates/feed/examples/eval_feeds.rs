@@ -2,8 +2,9 @@
 //!
 //! `cargo run --release -p masthead-feed --example eval_feeds -- DIR [--failures] [--untranslatable]`
 //! `--failures` lists every failed case with its reason; `--untranslatable` every
-//! untranslatable one.
+//! untranslatable one; `--subfolders` adds a table by second-level folder.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,6 +35,27 @@ fn main() -> ExitCode {
             }
             _ => {}
         }
+    }
+    if args.iter().any(|a| a == "--subfolders") {
+        // folder -> (passed, failed, untranslatable)
+        let mut rows: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+        for case in &report.cases {
+            let folder = case.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let row = rows.entry(folder.to_owned()).or_default();
+            match case.verdict {
+                Verdict::Pass => row.0 += 1,
+                Verdict::Fail(_) => row.1 += 1,
+                Verdict::Untranslatable(_) => row.2 += 1,
+            }
+        }
+        println!(
+            "{:<28} {:>7} {:>7} {:>14}",
+            "subfolder", "passed", "failed", "untranslatable"
+        );
+        for (folder, (passed, failed, untranslatable)) in rows {
+            println!("{folder:<28} {passed:>7} {failed:>7} {untranslatable:>14}");
+        }
+        println!();
     }
     print!("{report}");
     ExitCode::SUCCESS

@@ -109,6 +109,8 @@ pub struct FeedEvalReport {
     pub cases: Vec<CaseResult>,
     /// Documents parsed (including any without an expectation).
     pub documents: usize,
+    /// Documents on which the underlying XML parser panicked (caught by [`crate::parse`]).
+    pub parser_panics: usize,
     /// Time spent in [`crate::parse`] alone (reading files and evaluating are not counted).
     pub parse_time: Duration,
 }
@@ -180,6 +182,13 @@ impl fmt::Display for FeedEvalReport {
             self.parse_time.as_secs_f64(),
             self.documents_per_second()
         )?;
+        if self.parser_panics > 0 {
+            writeln!(
+                f,
+                "the XML parser panicked (caught) on {} documents",
+                self.parser_panics
+            )?;
+        }
         for row in &self.folders {
             if row.untranslatable_reasons.is_empty() {
                 continue;
@@ -210,6 +219,7 @@ pub fn evaluate_corpus(dir: &Path) -> Result<FeedEvalReport, FeedError> {
     let mut folders: BTreeMap<String, FolderReport> = BTreeMap::new();
     let mut cases = Vec::new();
     let mut documents = 0;
+    let mut parser_panics = 0;
     let mut parse_time = Duration::ZERO;
     for file in files {
         let bytes = std::fs::read(&file).map_err(|e| corpus_error(&file, &e))?;
@@ -228,6 +238,9 @@ pub fn evaluate_corpus(dir: &Path) -> Result<FeedEvalReport, FeedError> {
         let parsed = crate::parse(&bytes, Some(&base));
         parse_time += started.elapsed();
         documents += 1;
+        if matches!(&parsed, Err(FeedError::Parse { cause, .. }) if cause == crate::PANICKED) {
+            parser_panics += 1;
+        }
 
         let Some(expect) = expectation(&bytes) else {
             continue;
@@ -250,6 +263,7 @@ pub fn evaluate_corpus(dir: &Path) -> Result<FeedEvalReport, FeedError> {
         folders: folders.into_values().collect(),
         cases,
         documents,
+        parser_panics,
         parse_time,
     })
 }
@@ -350,7 +364,10 @@ pub fn check(expect: &str, parsed: &Result<ParsedFeed, FeedError>) -> Verdict {
         Ok(value) if value.truthy() => Verdict::Pass,
         Ok(_) => Verdict::Fail(why.unwrap_or_else(|| "the expression is false".to_owned())),
         Err(Halt::Untranslatable(reason)) => Verdict::Untranslatable(reason),
-        Err(Halt::Missing(what)) => Verdict::Fail(format!("{what}: not in our output")),
+        Err(Halt::Missing(what)) => Verdict::Fail(match parsed {
+            Ok(_) => format!("{what}: not in our output"),
+            Err(e) => format!("{what}: not in our output ({e})"),
+        }),
     }
 }
 
@@ -1425,6 +1442,7 @@ mod tests {
             folders: vec![wellformed],
             cases: Vec::new(),
             documents: 3,
+            parser_panics: 0,
             parse_time: Duration::from_millis(3),
         };
         let shown = report.to_string();

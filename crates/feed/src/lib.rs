@@ -129,6 +129,9 @@ pub enum FeedError {
 /// ids from real ones. A NUL cannot occur in XML text, so no real id can be equal to it.
 const NO_ID: &str = "\0masthead:no-id";
 
+/// The cause [`FeedError::Parse`] gives when feed-rs (or quick-xml under it) panicked.
+pub(crate) const PANICKED: &str = "the feed parser panicked on this input";
+
 /// Reads a feed document.
 ///
 /// `base_url` is where the document came from: relative links and images resolve against it
@@ -176,7 +179,7 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<ParsedFeed, FeedErr
     // feed-rs has slicing and `unwrap`s on outside data (its e-mail splitting in author names
     // panics on some non-ASCII input); one bad feed must not take the worker down.
     let parsed = catch_unwind(AssertUnwindSafe(|| parser.parse(input)))
-        .map_err(|_| fail("the feed parser panicked on this input".to_owned()))?
+        .map_err(|_| fail(PANICKED.to_owned()))?
         .map_err(|e| fail(e.to_string()))?;
 
     let offsets = std::mem::take(&mut *offsets.lock().unwrap_or_else(PoisonError::into_inner));

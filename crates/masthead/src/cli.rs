@@ -43,6 +43,48 @@ pub enum Command {
     /// Look at stored stories.
     #[command(subcommand)]
     Stories(StoriesCommand),
+    /// Extract the article from a page (a URL, fetched under the fetcher's rules, or a file).
+    Extract(ExtractArgs),
+    /// Measure the pipeline's stages on a corpus.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// An http(s) URL or a path to a saved HTML file.
+    #[arg(value_name = "URL|FILE")]
+    pub target: String,
+    /// text: the body alone, paragraphs split by blank lines; json: every field; html: the
+    /// sanitized body.
+    #[arg(long, value_enum, default_value_t = ExtractFormat::Text)]
+    pub format: ExtractFormat,
+    /// For a file: the URL it was saved from (resolves its relative links).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Body-text precision, recall and F1 and pages per second over a corpus of pages in
+    /// Mozilla Readability's test-page layout (DIR/<case>/source.html + expected.html).
+    Extract {
+        #[arg(long, value_name = "DIR")]
+        corpus: PathBuf,
+    },
+    /// How many of a feed-parser test corpus's expectations our parser meets (feedparser's
+    /// layout: XML documents with `Expect:` comments).
+    Feeds {
+        #[arg(long, value_name = "DIR")]
+        corpus: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

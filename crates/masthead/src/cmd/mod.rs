@@ -1,6 +1,8 @@
 //! One module per command; `run` dispatches.
 
 mod demo;
+mod eval;
+mod extract;
 mod ingest;
 mod init;
 mod migrate;
@@ -20,5 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(config_path, args).await,
         Command::Sources(cmd) => sources::run(config_path, cmd).await,
         Command::Stories(cmd) => stories::run(config_path, cmd).await,
+        Command::Extract(args) => extract::run(config_path, args).await,
+        Command::Eval(cmd) => eval::run(cmd),
     }
 }
