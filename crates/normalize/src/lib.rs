@@ -38,7 +38,7 @@ pub use hash::content_hash;
 pub use sanitize::{SanitizedHtml, sanitize};
 pub use slug::slugify;
 pub use teaser::teaser;
-pub use text::{clean_inline, first_paragraph, plain_text, text_to_html};
+pub use text::{clean_inline, first_paragraph, nfc, plain_text, text_to_html};
 pub use time::{format_site_time, parse_zone};
 
 /// What can go wrong in this crate: only looking up a zone by name can fail.

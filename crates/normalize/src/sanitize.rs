@@ -153,7 +153,7 @@ pub fn sanitize(html: &str) -> SanitizedHtml {
         }
         current = next;
     }
-    SanitizedHtml(current)
+    SanitizedHtml(crate::text::nfc(&current))
 }
 
 fn clean_once(html: &str) -> String {

@@ -251,6 +251,7 @@ pub fn clean_inline(s: &str) -> String {
 }
 
 fn collapse(s: &str) -> String {
+    let s = nfc(s);
     let mut out = String::with_capacity(s.len());
     for word in s.split(is_html_space).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
@@ -259,6 +260,16 @@ fn collapse(s: &str) -> String {
         out.push_str(word);
     }
     out.trim().to_owned()
+}
+
+/// Unicode NFC (so "é" typed two ways is one string to compare, hash and search), without
+/// control characters other than line breaks and tabs (PostgreSQL refuses NUL in text).
+/// Typographic characters are NFC-stable and pass through unchanged.
+pub fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t' | '\r'))
+        .collect()
 }
 
 /// The first paragraph of plain text: the first run of non-blank lines, trimmed. A line of
@@ -418,5 +429,20 @@ mod tests {
                 prop_assert_eq!(p.trim(), p);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod nfc_tests {
+    use super::*;
+
+    #[test]
+    fn nfc_composes_and_keeps_typography() {
+        assert_eq!(
+            nfc("Cafe\u{301} \u{2019}quoted\u{201d}"),
+            "Caf\u{e9} \u{2019}quoted\u{201d}"
+        );
+        assert_eq!(nfc("a\u{0}b\u{7}c\nd"), "abc\nd");
+        assert_eq!(clean_inline("Cafe\u{301}\u{0}"), "Caf\u{e9}");
     }
 }
