@@ -37,6 +37,18 @@ pub(crate) fn convert(feed: model::Feed, ctx: &Context<'_>) -> ParsedFeed {
     };
     let title = feed.title.as_ref().and_then(text_line);
     let link = page_link(&feed.links, ctx.base);
+    let rel_link = |rel: &str| {
+        feed.links
+            .iter()
+            .find(|l| {
+                l.rel
+                    .as_deref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case(rel))
+            })
+            .and_then(|l| absolute_http(&l.href, ctx.base))
+    };
+    let hub = rel_link("hub");
+    let self_url = rel_link("self");
     let entries = feed
         .entries
         .into_iter()
@@ -47,6 +59,8 @@ pub(crate) fn convert(feed: model::Feed, ctx: &Context<'_>) -> ParsedFeed {
         kind,
         title,
         link,
+        hub,
+        self_url,
         entries,
     }
 }

@@ -70,6 +70,10 @@ pub struct ParsedFeed {
     pub title: Option<String>,
     /// The feed's home page, absolute `http(s)`.
     pub link: Option<String>,
+    /// The WebSub hub the feed advertises (`<link rel="hub">`), absolute `http(s)`.
+    pub hub: Option<String>,
+    /// The feed's own URL as it states it (`<link rel="self">`): the WebSub topic.
+    pub self_url: Option<String>,
     /// In document order.
     pub entries: Vec<Entry>,
 }

@@ -188,6 +188,45 @@ impl Fetcher {
             .await
     }
 
+    /// POSTs an `application/x-www-form-urlencoded` form (a WebSub hub request) under the same
+    /// guard, per-host limit and total timeout as a fetch; redirects are not followed. Returns
+    /// the status of a 2xx answer; anything else is an error.
+    pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<u16, FetchError> {
+        let settings = &self.inner.settings;
+        self.inner.guard.check_url(url)?;
+        let _permit = self.host_slot(url).acquire_owned().await.ok();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let send = self
+            .inner
+            .client
+            .post(url.clone())
+            .header(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            )
+            .body(body)
+            .send();
+        let response = tokio::time::timeout(settings.total_timeout, send)
+            .await
+            .map_err(|_| FetchError::Timeout {
+                url: url.clone(),
+                after: settings.total_timeout,
+            })?
+            .map_err(|e| self.classify(url, e))?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            Ok(status)
+        } else {
+            Err(FetchError::Status {
+                url: url.clone(),
+                status,
+                retry_after: retry_after(response.headers(), SystemTime::now()),
+            })
+        }
+    }
+
     /// Whether robots.txt of `url`'s origin lets masthead fetch `url` (article pages only; feeds
     /// are published to be polled). Cached per origin; see [`crate::robots`] for the rules on
     /// missing and failing robots.txt files.

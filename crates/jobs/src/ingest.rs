@@ -46,6 +46,9 @@ pub struct IngestReport {
     pub pages_fetched: usize,
     pub pages_failed: usize,
     pub problems: Vec<EntryProblem>,
+    /// The WebSub hub and topic the document advertises, if any.
+    pub hub: Option<String>,
+    pub topic: Option<String>,
 }
 
 /// Below this many characters a feed's text is taken for a summary (policy `auto`).
@@ -68,6 +71,8 @@ pub async fn ingest_document(
     let mut report = IngestReport {
         source: source.name.clone(),
         entries: feed.entries.len(),
+        hub: feed.hub.clone(),
+        topic: feed.self_url.clone(),
         ..IngestReport::default()
     };
     let store_err = |cause| JobError::Store {

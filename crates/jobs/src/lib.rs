@@ -7,6 +7,10 @@
 mod discover;
 mod ingest;
 mod poll;
+pub mod websub;
+
+pub use masthead_route::SiteRoute;
+pub use websub::WebSubSettings;
 
 pub use discover::{DiscoverError, Discovery, FeedLink, discover, feed_links};
 

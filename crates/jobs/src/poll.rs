@@ -30,6 +30,8 @@ pub struct PollSettings {
     pub backoff_max: Duration,
     /// Sources polled at once (each host's own limit is the fetcher's).
     pub concurrency: usize,
+    /// Push subscriptions to the hubs sources advertise; None polls only.
+    pub websub: Option<crate::WebSubSettings>,
 }
 
 impl PollSettings {
@@ -42,6 +44,7 @@ impl PollSettings {
             backoff_base: Duration::from_secs(60),
             backoff_max: Duration::from_secs(6 * 3600),
             concurrency: 8,
+            websub: None,
         }
     }
 }
@@ -193,6 +196,17 @@ async fn poll_leased(
                 )
                 .await
                 .map_err(store_err)?;
+            if let (Some(websub), Some(hub), Some(topic)) =
+                (&settings.websub, &ingested.hub, &ingested.topic)
+            {
+                // Push is an optimisation over polling: its failure never fails the poll.
+                if let Err(err) =
+                    crate::websub::ensure_subscribed(store, fetcher, websub, source, hub, topic)
+                        .await
+                {
+                    tracing::warn!(source.id = source.id, "WebSub subscription failed: {err}");
+                }
+            }
             Ok(report(PollOutcome::Ingested(ingested)))
         }
         Err(JobError::Feed { cause, .. }) => fail(store, source, settings, cause.to_string(), None)
@@ -283,7 +297,17 @@ pub async fn run_scheduler(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    let mut last_renewal: Option<tokio::time::Instant> = None;
     loop {
+        if let Some(websub) = &settings.websub
+            && last_renewal.is_none_or(|t| t.elapsed() > Duration::from_secs(600))
+        {
+            last_renewal = Some(tokio::time::Instant::now());
+            if let Err(err) = crate::websub::renew_expiring(store.as_ref(), &fetcher, websub).await
+            {
+                tracing::warn!("WebSub renewal failed: {err}");
+            }
+        }
         let now = OffsetTime::now_utc().unix_micros;
         match store.due_sources(now).await {
             Ok(due) if !due.is_empty() => {

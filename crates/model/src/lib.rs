@@ -143,6 +143,51 @@ pub enum PollRecord {
     },
 }
 
+/// A WebSub (push) subscription of a source to its hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebSubSubscription {
+    pub source_id: SourceId,
+    pub hub: String,
+    /// The feed URL the hub knows (the feed's `rel="self"`).
+    pub topic: String,
+    /// Signs deliveries (HMAC); never shown.
+    pub secret: String,
+    /// The unguessable last segment of our callback URL.
+    pub token: String,
+    pub state: WebSubState,
+    /// Unix µs when the hub's lease ends (active), or when the request was sent (pending).
+    pub lease_until: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebSubState {
+    /// Requested; the hub has not verified it yet.
+    Pending,
+    Active,
+    /// The hub refused it (or it was unsubscribed): polling alone serves the source.
+    Denied,
+}
+
+impl WebSubState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Denied => "denied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "active" => Some(Self::Active),
+            "denied" => Some(Self::Denied),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSpec {
     pub name: String,

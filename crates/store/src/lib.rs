@@ -16,7 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use masthead_model::{
     ClusterId, NewStory, Placement, PollRecord, Site, SiteId, SiteSpec, Source, SourceId,
-    SourceSpec, StoreOutcome, Story, StoryId, StorySummary,
+    SourceSpec, StoreOutcome, Story, StoryId, StorySummary, WebSubState, WebSubSubscription,
 };
 
 pub use text::{lead_of, redact_url, slug_of};
@@ -116,6 +116,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `last_error_at` (compare them with `last_success_at`); a validator that is `None` keeps
     /// the stored one. [`StoreError::UnknownSource`] when no source has this id.
     async fn record_poll(&self, id: SourceId, record: &PollRecord) -> Result<()>;
+    /// Records a WebSub subscription request (replacing the source's previous one): pending.
+    async fn websub_request(&self, sub: &WebSubSubscription) -> Result<()>;
+    /// The subscription whose callback token this is.
+    async fn websub_by_token(&self, token: &str) -> Result<Option<WebSubSubscription>>;
+    async fn websub_of(&self, source: SourceId) -> Result<Option<WebSubSubscription>>;
+    /// Marks a subscription verified (active until `lease_until`) or denied.
+    async fn websub_set_state(
+        &self,
+        source: SourceId,
+        state: WebSubState,
+        lease_until: Option<i64>,
+    ) -> Result<()>;
+    /// Active subscriptions whose lease ends before `before` (unix µs): to renew.
+    async fn websub_expiring(&self, before: i64) -> Result<Vec<WebSubSubscription>>;
     /// Pauses or resumes a source; resuming makes it due at once and clears its failures.
     /// False when no source (or only a removed one) has this name.
     async fn set_source_paused(&self, name: &str, paused: bool) -> Result<bool>;

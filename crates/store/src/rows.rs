@@ -409,3 +409,35 @@ mod tests {
         ));
     }
 }
+
+#[derive(Debug, FromRow)]
+pub(crate) struct WebSubRow {
+    source_id: i64,
+    hub: String,
+    topic: String,
+    secret: String,
+    token: String,
+    state: String,
+    lease_until: Option<i64>,
+}
+
+impl TryFrom<WebSubRow> for masthead_model::WebSubSubscription {
+    type Error = StoreError;
+
+    fn try_from(row: WebSubRow) -> Result<Self> {
+        Ok(Self {
+            source_id: row.source_id,
+            hub: row.hub,
+            topic: row.topic,
+            secret: row.secret,
+            token: row.token,
+            state: masthead_model::WebSubState::parse(&row.state).ok_or_else(|| {
+                StoreError::Corrupt {
+                    what: "websub state",
+                    detail: row.state.clone(),
+                }
+            })?,
+            lease_until: row.lease_until,
+        })
+    }
+}

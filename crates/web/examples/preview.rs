@@ -175,6 +175,7 @@ async fn main() {
                 content_type: "image/svg+xml",
                 bytes: PHOTO.as_bytes(),
             }],
+            websub: None,
         },
     )
     .await

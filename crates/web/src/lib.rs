@@ -17,6 +17,7 @@ mod network;
 mod pages;
 mod sites;
 mod views;
+mod websub;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -28,6 +29,7 @@ use axum::routing::get;
 use masthead_store::Store;
 
 pub use error::WebError;
+pub use websub::WebSubReceiver;
 
 use crate::cache::PageCache;
 use crate::sites::SiteRegistry;
@@ -49,6 +51,8 @@ pub struct WebSettings {
     /// The network's public base URL (mail links use it); pages link relatively.
     pub base_url: Option<String>,
     pub static_files: Vec<StaticFile>,
+    /// Takes WebSub hub requests at `/websub/{token}`; None answers them 404.
+    pub websub: Option<Arc<dyn WebSubReceiver>>,
 }
 
 /// Shared by every request; cloned per request as one `Arc`.
@@ -59,6 +63,7 @@ pub(crate) struct Shared {
     pub cache: PageCache,
     pub network_name: String,
     pub static_files: HashMap<String, StaticFile>,
+    pub websub: Option<Arc<dyn WebSubReceiver>>,
 }
 
 pub(crate) type AppState = Arc<Shared>;
@@ -103,6 +108,7 @@ pub async fn app(
         cache: PageCache::new(cache::MAX_ENTRIES, cache::TTL),
         network_name: settings.network_name,
         static_files,
+        websub: settings.websub,
     });
 
     let site_pages = pages::router(shared.clone());
@@ -110,6 +116,7 @@ pub async fn app(
         .route("/healthz", get(network::healthz))
         .route("/readyz", get(network::readyz))
         .route("/assets/{*path}", get(network::asset))
+        .route("/websub/{token}", get(websub::verify).post(websub::deliver))
         .fallback(move |State(state): State<AppState>, req: Request| {
             let site_pages = site_pages.clone();
             async move { dispatch::dispatch(state, site_pages, req).await }

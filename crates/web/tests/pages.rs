@@ -252,6 +252,7 @@ async fn fixture() -> Fixture {
                 content_type: "application/rss+xml",
                 bytes: b"<rss/>",
             }],
+            websub: None,
         },
     )
     .await

@@ -46,11 +46,75 @@ pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpL
 
 /// How this process polls: its fetcher rules and routes from the configuration.
 pub async fn poll_settings(store: &dyn Store, config: &Config) -> anyhow::Result<PollSettings> {
-    Ok(PollSettings::new(IngestSettings {
+    let mut settings = PollSettings::new(IngestSettings {
         routes: crate::network::routes(store, config).await?,
         now: OffsetTime::now_utc(),
         shift_micros: 0,
-    }))
+    });
+    settings.websub = masthead_jobs::WebSubSettings::for_base_url(&config.base_url);
+    Ok(settings)
+}
+
+/// The web server's WebSub callback, answered by the ingest side.
+#[derive(Debug)]
+struct WebSubDesk {
+    store: Arc<dyn Store>,
+    fetcher: Fetcher,
+    settings: PollSettings,
+}
+
+#[async_trait::async_trait]
+impl masthead_web::WebSubReceiver for WebSubDesk {
+    async fn verify(
+        &self,
+        token: &str,
+        mode: &str,
+        topic: &str,
+        challenge: &str,
+        lease_seconds: Option<i64>,
+    ) -> Option<String> {
+        match masthead_jobs::websub::verify(
+            self.store.as_ref(),
+            token,
+            mode,
+            topic,
+            challenge,
+            lease_seconds,
+        )
+        .await
+        {
+            Ok(answer) => answer,
+            Err(err) => {
+                tracing::error!("WebSub verification failed: {err}");
+                None
+            }
+        }
+    }
+
+    async fn deliver(&self, token: &str, signature: Option<&str>, body: &[u8]) -> bool {
+        use masthead_jobs::websub::Delivery;
+        match masthead_jobs::websub::deliver(
+            self.store.as_ref(),
+            &self.fetcher,
+            &self.settings,
+            token,
+            signature,
+            body,
+        )
+        .await
+        {
+            Ok(Delivery::Unknown) => false,
+            Ok(Delivery::Ingested(report)) => {
+                tracing::info!(source = %report.source, new = report.inserted, "WebSub delivery ingested");
+                true
+            }
+            Ok(Delivery::BadSignature | Delivery::Failed(_)) => true,
+            Err(err) => {
+                tracing::error!("WebSub delivery failed: {err}");
+                true
+            }
+        }
+    }
 }
 
 /// One masthead node: web pages, the scheduler, or both.
@@ -82,10 +146,18 @@ impl Node {
             let _ = rx.wait_for(|stop| *stop).await;
         };
 
+        let fetcher =
+            Fetcher::new(self.config.fetch.clone()).context("cannot set up the fetcher")?;
+        let settings = poll_settings(self.store.as_ref(), &self.config).await?;
         let mut addr = None;
         let mut changed: Arc<dyn Fn() + Send + Sync> = Arc::new(|| ());
         let mut server = None;
         if let Some(listener) = listener {
+            let websub: Arc<dyn masthead_web::WebSubReceiver> = Arc::new(WebSubDesk {
+                store: self.store.clone(),
+                fetcher: fetcher.clone(),
+                settings: settings.clone(),
+            });
             addr = Some(
                 listener
                     .local_addr()
@@ -97,6 +169,7 @@ impl Node {
                     network_name: self.config.network_name.clone(),
                     base_url: Some(self.config.base_url.to_string()),
                     static_files: self.static_files,
+                    websub: Some(websub),
                 },
             )
             .await

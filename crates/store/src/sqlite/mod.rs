@@ -7,6 +7,7 @@
 mod sites;
 mod sources;
 mod stories;
+mod websub;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use masthead_model::{
     ClusterId, NewStory, Placement, PollRecord, Site, SiteId, SiteSpec, Source, SourceId,
-    SourceSpec, StoreOutcome, Story, StoryId, StorySummary,
+    SourceSpec, StoreOutcome, Story, StoryId, StorySummary, WebSubState, WebSubSubscription,
 };
 use sqlx::SqlitePool;
 use sqlx::migrate::Migrator;
@@ -160,6 +161,31 @@ impl Store for SqliteStore {
 
     async fn record_poll(&self, id: SourceId, record: &PollRecord) -> Result<()> {
         sources::record_poll(&self.pool, id, record).await
+    }
+
+    async fn websub_request(&self, sub: &WebSubSubscription) -> Result<()> {
+        websub::request(&self.pool, sub).await
+    }
+
+    async fn websub_by_token(&self, token: &str) -> Result<Option<WebSubSubscription>> {
+        websub::by_token(&self.pool, token).await
+    }
+
+    async fn websub_of(&self, source: SourceId) -> Result<Option<WebSubSubscription>> {
+        websub::of_source(&self.pool, source).await
+    }
+
+    async fn websub_set_state(
+        &self,
+        source: SourceId,
+        state: WebSubState,
+        lease_until: Option<i64>,
+    ) -> Result<()> {
+        websub::set_state(&self.pool, source, state, lease_until).await
+    }
+
+    async fn websub_expiring(&self, before: i64) -> Result<Vec<WebSubSubscription>> {
+        websub::expiring(&self.pool, before).await
     }
 
     async fn set_source_paused(&self, name: &str, paused: bool) -> Result<bool> {
