@@ -133,9 +133,15 @@ pub async fn ingest_document(
             StoreOutcome::Updated(_) => report.updated += 1,
             StoreOutcome::Unchanged(_) => report.unchanged += 1,
         }
-        for placement in
-            masthead_route::placements(&settings.routes, source, outcome.id(), &categories)
-        {
+        let routable = masthead_route::Routable {
+            id: outcome.id(),
+            source,
+            categories: &categories,
+            headline: &story.headline,
+            text: &story.text,
+            dateline: story.dateline.as_deref(),
+        };
+        for placement in masthead_route::placements(&settings.routes, &routable) {
             store
                 .place(&placement)
                 .await
@@ -374,6 +380,7 @@ mod tests {
             routes: vec![SiteRoute {
                 site,
                 sources: vec![],
+                rules: vec![],
             }],
             now: OffsetTime::now_utc(),
             shift_micros: 0,

@@ -108,6 +108,7 @@ async fn a_hub_is_subscribed_verified_and_its_signed_deliveries_ingested() {
         routes: vec![SiteRoute {
             site,
             sources: vec![],
+            rules: vec![],
         }],
         now: OffsetTime::now_utc(),
         shift_micros: 0,

@@ -43,11 +43,27 @@ pub enum Command {
     /// Look at stored stories.
     #[command(subcommand)]
     Stories(StoriesCommand),
+    /// Routing rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Extract the article from a page (a URL, fetched under the fetcher's rules, or a file).
     Extract(ExtractArgs),
     /// Measure the pipeline's stages on a corpus.
     #[command(subcommand)]
     Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Explain which rule places a story on a site, or why none does.
+    Test {
+        /// The site's slug.
+        #[arg(long, value_name = "S")]
+        site: String,
+        /// The story's id.
+        #[arg(long, value_name = "ID")]
+        story: i64,
+    },
 }
 
 #[derive(Debug, Args)]

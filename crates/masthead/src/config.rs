@@ -57,6 +57,28 @@ struct RawSite {
     sections: Vec<RawSection>,
     #[serde(default)]
     sources: Vec<String>,
+    #[serde(default)]
+    rules: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    priority: i32,
+    #[serde(default)]
+    sources: Vec<String>,
+    #[serde(default)]
+    categories: Vec<String>,
+    #[serde(default)]
+    words: Vec<String>,
+    #[serde(default)]
+    datelines: Vec<String>,
+    section: Option<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +105,8 @@ pub struct SiteConfig {
     pub spec: SiteSpec,
     /// Source names; empty means every source.
     pub sources: Vec<String>,
+    /// Routing rules; empty means the category mapping places every story of its sources.
+    pub rules: Vec<masthead_route::Rule>,
 }
 
 /// The validated configuration.
@@ -325,6 +349,36 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
                 ));
             }
         }
+        let mut rules = Vec::new();
+        for (j, r) in s.rules.into_iter().enumerate() {
+            let rkey = format!("{key}.rules[{j}]");
+            if let Some(section) = &r.section
+                && !section_slugs.contains(section)
+            {
+                bail!(invalid(
+                    &format!("{rkey}.section"),
+                    format!("the site has no section {section:?}")
+                ));
+            }
+            for (k, name) in r.sources.iter().enumerate() {
+                if !source_names.contains(name) {
+                    bail!(invalid(
+                        &format!("{rkey}.sources[{k}]"),
+                        format!("no source named {name:?} in [[sources]]")
+                    ));
+                }
+            }
+            rules.push(masthead_route::Rule {
+                name: r.name,
+                priority: r.priority,
+                sources: r.sources,
+                categories: r.categories,
+                words: r.words,
+                datelines: r.datelines,
+                section: r.section,
+                exclude: r.exclude,
+            });
+        }
         sites.push(SiteConfig {
             spec: SiteSpec {
                 slug: s.slug,
@@ -335,6 +389,7 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
                 sections,
             },
             sources: s.sources,
+            rules,
         });
     }
 
@@ -468,6 +523,25 @@ mod tests {
         assert!(err(bad_source).contains("sources[0].full_text:"));
         let unknown_source = "[[sites]]\nslug = \"a\"\nname = \"A\"\ntime_zone = \"UTC\"\nsources = [\"Nope\"]\nsections = [{slug = \"world\", name = \"World\"}]";
         assert!(err(unknown_source).contains("sites[0].sources[0]:"));
+    }
+
+    #[test]
+    fn rules_are_read_and_checked() {
+        let base = "[[sources]]\nname = \"Wire\"\nurl = \"http://w.example/f\"\n[[sites]]\nslug = \"a\"\nname = \"A\"\ntime_zone = \"UTC\"\nsections = [{slug = \"world\", name = \"World\"}, {slug = \"local\", name = \"Local\"}]\n";
+        let good = format!(
+            "{base}[[sites.rules]]\nname = \"local\"\npriority = 5\ndatelines = [\"ORLANDO\"]\nsection = \"local\"\nsources = [\"Wire\"]\n"
+        );
+        let cfg = Config::from_str(&good, Path::new(".")).unwrap();
+        assert_eq!(cfg.sites[0].rules.len(), 1);
+        assert_eq!(cfg.sites[0].rules[0].priority, 5);
+        assert!(
+            err(&format!("{base}[[sites.rules]]\nsection = \"opinion\"\n"))
+                .contains("sites[0].rules[0].section:")
+        );
+        assert!(
+            err(&format!("{base}[[sites.rules]]\nsources = [\"Nope\"]\n"))
+                .contains("sites[0].rules[0].sources[0]:")
+        );
     }
 
     #[test]

@@ -42,13 +42,12 @@ pub async fn routes(store: &dyn Store, config: &Config) -> anyhow::Result<Vec<Si
     Ok(sites
         .into_iter()
         .map(|site| {
-            let sources = config
-                .sites
-                .iter()
-                .find(|c| c.spec.slug == site.slug)
-                .map(|c| c.sources.clone())
-                .unwrap_or_default();
-            SiteRoute { site, sources }
+            let configured = config.sites.iter().find(|c| c.spec.slug == site.slug);
+            SiteRoute {
+                sources: configured.map(|c| c.sources.clone()).unwrap_or_default(),
+                rules: configured.map(|c| c.rules.clone()).unwrap_or_default(),
+                site,
+            }
         })
         .collect())
 }

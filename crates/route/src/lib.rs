@@ -28,8 +28,10 @@
 
 mod more;
 mod placement;
+mod rules;
 
 pub use more::more_information;
-pub use placement::{SiteRoute, placements, section_for};
+pub use placement::{SiteRoute, explain, placements, section_for};
+pub use rules::{Explanation, Routable, Rule};
 
 pub use masthead_model::{Placement, StorySummary};

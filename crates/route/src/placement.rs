@@ -5,14 +5,18 @@
 //! the story waits unplaced. It never creates sections and never guesses beyond the small,
 //! documented synonym table below.
 
-use masthead_model::{Placement, Site, Source, StoryId};
+use masthead_model::{Placement, Site};
 
-/// A site together with the sources it carries.
+use crate::rules::{Explanation, Routable, Rule};
+
+/// A site together with the sources it carries and its routing rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteRoute {
     pub site: Site,
     /// Names of the sources the site carries; empty means every source.
     pub sources: Vec<String>,
+    /// When not empty, a story is placed only by the first rule that matches it.
+    pub rules: Vec<Rule>,
 }
 
 impl SiteRoute {
@@ -47,28 +51,59 @@ pub fn section_for(
         .or_else(|| source_section.and_then(|s| direct(site, s)))
 }
 
-/// One placement per site that carries `source` and has a section for the story, in the order
-/// of `routes`; a site listed twice is placed once (its first route wins).
-pub fn placements(
-    routes: &[SiteRoute],
-    source: &Source,
-    story: StoryId,
-    categories: &[String],
-) -> Vec<Placement> {
+/// One placement per site that carries the story's source and has a section for it, in the
+/// order of `routes`; a site listed twice is placed once (its first route wins).
+pub fn placements(routes: &[SiteRoute], story: &Routable<'_>) -> Vec<Placement> {
     let mut out: Vec<Placement> = Vec::new();
-    for route in routes.iter().filter(|r| r.carries(&source.name)) {
+    for route in routes {
         if out.iter().any(|p| p.site_id == route.site.id) {
             continue;
         }
-        if let Some(section) = section_for(&route.site, categories, source.section.as_deref()) {
+        if let Some((_, section)) = explain(route, story).placed {
             out.push(Placement {
-                story_id: story,
+                story_id: story.id,
                 site_id: route.site.id,
                 section,
             });
         }
     }
     out
+}
+
+/// Why `route`'s site carries the story (and in which section) or not.
+pub fn explain(route: &SiteRoute, story: &Routable<'_>) -> Explanation {
+    if !route.carries(&story.source.name) {
+        return Explanation {
+            placed: None,
+            steps: vec![format!(
+                "the site does not carry source {:?} (it carries {:?})",
+                story.source.name, route.sources
+            )],
+        };
+    }
+    if !route.rules.is_empty() {
+        return crate::rules::apply(&route.site, &route.rules, story);
+    }
+    match section_for(
+        &route.site,
+        story.categories,
+        story.source.section.as_deref(),
+    ) {
+        Some(section) => Explanation {
+            steps: vec![format!(
+                "no rules: categories {:?} / the source's default section map to {section}",
+                story.categories
+            )],
+            placed: Some(("category mapping".to_owned(), section)),
+        },
+        None => Explanation {
+            placed: None,
+            steps: vec![format!(
+                "no rules, and no section of the site fits categories {:?} or the source's default {:?}",
+                story.categories, story.source.section
+            )],
+        },
+    }
 }
 
 fn same_name(a: &str, b: &str) -> bool {
@@ -101,7 +136,7 @@ fn synonym(site: &Site, category: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use masthead_model::{FullTextPolicy, Section};
+    use masthead_model::{FullTextPolicy, Section, Source};
 
     fn site(id: i64, sections: &[(&str, &str)]) -> Site {
         Site {
@@ -260,27 +295,44 @@ mod tests {
         );
     }
 
+    fn routable<'a>(source: &'a Source, id: i64, categories: &'a [String]) -> Routable<'a> {
+        Routable {
+            id,
+            source,
+            categories,
+            headline: "",
+            text: "",
+            dateline: None,
+        }
+    }
+
     #[test]
     fn placements_follow_the_sites_sources() {
         let routes = vec![
             SiteRoute {
                 site: echo(),
                 sources: vec![],
+                rules: vec![],
             },
             SiteRoute {
                 site: site(2, &[("world", "World")]),
                 sources: vec!["RT.com".into()],
+                rules: vec![],
             },
             SiteRoute {
                 site: site(3, &[("world", "World")]),
                 sources: vec!["Other Wire".into()],
+                rules: vec![],
             },
             SiteRoute {
                 site: site(4, &[("arts", "Arts")]),
                 sources: vec![],
+                rules: vec![],
             },
         ];
-        let got = placements(&routes, &source("rt.com", None), 42, &cats(&["World"]));
+        let src = source("rt.com", None);
+        let c = cats(&["World"]);
+        let got = placements(&routes, &routable(&src, 42, &c));
         assert_eq!(
             got,
             vec![
@@ -304,13 +356,16 @@ mod tests {
             SiteRoute {
                 site: echo(),
                 sources: vec![],
+                rules: vec![],
             },
             SiteRoute {
                 site: echo(),
                 sources: vec![],
+                rules: vec![],
             },
         ];
-        let got = placements(&routes, &source("RT.com", Some("business")), 9, &[]);
+        let src = source("RT.com", Some("business"));
+        let got = placements(&routes, &routable(&src, 9, &[]));
         assert_eq!(
             got,
             vec![Placement {
@@ -319,6 +374,7 @@ mod tests {
                 section: "business".into()
             }]
         );
-        assert!(placements(&routes, &source("RT.com", None), 9, &[]).is_empty());
+        let src = source("RT.com", None);
+        assert!(placements(&routes, &routable(&src, 9, &[])).is_empty());
     }
 }

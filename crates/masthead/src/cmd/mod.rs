@@ -6,6 +6,7 @@ mod extract;
 mod ingest;
 mod init;
 mod migrate;
+mod rules;
 mod serve;
 mod sources;
 mod stories;
@@ -22,6 +23,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(config_path, args).await,
         Command::Sources(cmd) => sources::run(config_path, cmd).await,
         Command::Stories(cmd) => stories::run(config_path, cmd).await,
+        Command::Rules(cmd) => rules::run(config_path, cmd).await,
         Command::Extract(args) => extract::run(config_path, args).await,
         Command::Eval(cmd) => eval::run(cmd),
     }
