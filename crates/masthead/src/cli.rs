@@ -101,6 +101,15 @@ pub enum EvalCommand {
         #[arg(long, value_name = "DIR")]
         corpus: PathBuf,
     },
+    /// Precision and recall of near-duplicate detection on labelled pairs (JSON lines:
+    /// {"a": {"headline", "text"}, "b": {...}, "duplicate": bool, "kind": "..."}).
+    Dedup {
+        #[arg(long, value_name = "FILE")]
+        pairs: PathBuf,
+        /// Similarity threshold (default: the configured one, else 0.5).
+        #[arg(long, value_name = "T")]
+        threshold: Option<f64>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,16 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot evaluate feed parsing on {}", corpus.display()))?;
             say!("{report}");
         }
+        EvalCommand::Dedup { pairs, threshold } => {
+            let threshold = threshold.unwrap_or(masthead_dedup::DEFAULT_THRESHOLD);
+            anyhow::ensure!(
+                (0.0..=1.0).contains(&threshold),
+                "--threshold must be between 0 and 1"
+            );
+            let report = masthead_dedup::evaluate_pairs(&pairs, threshold)
+                .with_context(|| format!("cannot evaluate {}", pairs.display()))?;
+            say!("{report}");
+        }
     }
     Ok(())
 }
