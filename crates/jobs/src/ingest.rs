@@ -88,11 +88,12 @@ pub async fn ingest_document(
             });
             continue;
         };
-        if let Some((_, stored)) = store
+        // A killed story is never brought back: skip it like an unchanged one.
+        if let Some((_, stored, killed)) = store
             .story_identity(source.id, &guid)
             .await
             .map_err(store_err)?
-            && stored == entry_hash
+            && (killed || stored == entry_hash)
         {
             report.unchanged += 1;
             continue;
@@ -112,13 +113,21 @@ pub async fn ingest_document(
             && let Some(url) = story.url.as_deref().and_then(|u| url::Url::parse(u).ok())
         {
             report.pages_fetched += 1;
-            if let Err(reason) = fill_from_page(fetcher, &url, &mut story).await {
+            if let Err(failure) = fill_from_page(fetcher, &url, &mut story).await {
                 report.pages_failed += 1;
+                let reason = &failure.reason;
                 tracing::warn!(source.id = source.id, %url, "full text not fetched: {reason}");
                 report.problems.push(EntryProblem {
                     entry: entry_label(entry),
                     reason: format!("full text not fetched, feed text kept: {reason}"),
                 });
+                if failure.transient {
+                    // Stored under a hash the entry never has, so the next poll takes this
+                    // entry up again and retries the page; while it keeps failing the story
+                    // is rewritten with the same marked hash, which the store sees as
+                    // unchanged.
+                    story.content_hash = format!("{}{FULL_TEXT_PENDING}", story.content_hash);
+                }
             }
         }
         let outcome = store
@@ -206,30 +215,61 @@ fn needs_full_text(policy: FullTextPolicy, entry: &Entry, story: &NewStory) -> b
     }
 }
 
+/// Marks a stored content hash whose full text is still to be fetched.
+const FULL_TEXT_PENDING: &str = ":full-text-pending";
+
+/// Why a story's page did not give its full text, and whether trying later may help.
+struct PageFailure {
+    reason: String,
+    /// A timeout, a 5xx, a 429, a connection error: the next poll retries the page.
+    transient: bool,
+}
+
+impl PageFailure {
+    fn permanent(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            transient: false,
+        }
+    }
+}
+
 /// Fetches the story's page (robots.txt permitting) and takes its body and the metadata the
 /// feed lacked. The feed's headline and times win: they are what the source published.
 async fn fill_from_page(
     fetcher: &Fetcher,
     url: &url::Url,
     story: &mut NewStory,
-) -> Result<(), String> {
+) -> Result<(), PageFailure> {
     if !fetcher.robots_allowed(url).await {
-        return Err("robots.txt disallows the page".to_owned());
+        // Unreadable robots.txt files count as "disallow" for a while (RFC 9309); the
+        // fetcher re-asks after its retry time, so a later poll may get the page.
+        return Err(PageFailure {
+            reason: "robots.txt disallows the page".to_owned(),
+            transient: true,
+        });
     }
     let body = match fetcher
         .fetch(&FetchRequest::new(url.clone(), ACCEPT_HTML))
         .await
-        .map_err(|e| e.to_string())?
-    {
+        .map_err(|e| PageFailure {
+            transient: e.is_transient(),
+            reason: e.to_string(),
+        })? {
         FetchOutcome::Fetched(body) => body,
         FetchOutcome::NotModified => {
-            return Err("unexpected 304 for an unconditional GET".to_owned());
+            return Err(PageFailure::permanent(
+                "unexpected 304 for an unconditional GET",
+            ));
         }
     };
     let (html, _) = masthead_fetch::decode_html(&body.bytes, body.content_type.as_deref());
-    let article = masthead_extract::extract(&html, &body.final_url).map_err(|e| e.to_string())?;
+    let article = masthead_extract::extract(&html, &body.final_url)
+        .map_err(|e| PageFailure::permanent(e.to_string()))?;
     if article.text.chars().count() <= story.text.chars().count() {
-        return Err("the page's text is no longer than the feed's".to_owned());
+        return Err(PageFailure::permanent(
+            "the page's text is no longer than the feed's",
+        ));
     }
     story.content_html = normalize::sanitize(&article.content_html).into_string();
     story.text = article.text;
@@ -322,6 +362,7 @@ fn to_story(
         image: entry.image.clone(),
         categories: entry.categories.clone(),
         content_hash,
+        canonical_url: None,
     })
 }
 

@@ -83,12 +83,21 @@ pub async fn poll_source(
         source_name: source.name.clone(),
         cause,
     };
-    let deadline = tokio::time::Instant::now() + settings.lease;
+    // One owner per poll, not per process: two polls of one source in one process exclude
+    // each other as two nodes do.
+    static POLLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let owner = format!(
+        "{}-{}",
+        settings.owner,
+        POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let lease = settings.lease.max(Duration::from_secs(1));
+    let deadline = tokio::time::Instant::now() + lease;
     loop {
         let now = OffsetTime::now_utc().unix_micros;
-        let until = now.saturating_add(micros(settings.lease));
+        let until = now.saturating_add(micros(lease));
         if store
-            .lease_source(source.id, &settings.owner, now, until)
+            .lease_source(source.id, &owner, now, until)
             .await
             .map_err(store_err)?
         {
@@ -108,9 +117,29 @@ pub async fn poll_source(
         .await
         .map_err(store_err)?
         .unwrap_or_else(|| source.clone());
-    let result = poll_leased(store, fetcher, &current, settings).await;
+    // A poll with many slow article pages can take longer than the lease: renew it at a third
+    // of its length while the poll runs, so no other node takes the source meanwhile. A node
+    // that dies stops renewing and its lease expires as before.
+    let poll = poll_leased(store, fetcher, &current, settings);
+    tokio::pin!(poll);
+    let mut heartbeat = tokio::time::interval(lease / 3);
+    heartbeat.tick().await;
+    let result = loop {
+        tokio::select! {
+            result = &mut poll => break result,
+            _ = heartbeat.tick() => {
+                let now = OffsetTime::now_utc().unix_micros;
+                if let Err(err) = store
+                    .lease_source(current.id, &owner, now, now.saturating_add(micros(lease)))
+                    .await
+                {
+                    tracing::warn!(source.id = current.id, "cannot renew the poll lease: {err}");
+                }
+            }
+        }
+    };
     store
-        .release_source(current.id, &settings.owner)
+        .release_source(current.id, &owner)
         .await
         .map_err(store_err)?;
     result
