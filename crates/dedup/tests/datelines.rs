@@ -3,10 +3,10 @@
 //! Input: lead paragraphs in the shapes wire services and syndication sites use (AP, Reuters,
 //! AFP, UPI, dpa, CP, PR Newswire, Big News Network), and openings that look like datelines
 //! but are not (labels, acronyms, a name and a colon). Output: pass/fail per case. Cases that
-//! `split_dateline` gets wrong today are listed in `KNOWN_FAILURES`: `known_failures_listed`
-//! prints expected against got without failing, and the ignored `known_failures_fixed` asserts
-//! them, for whoever fixes `normalize` to un-ignore. Shapes collected from wire copy; the
-//! leads after them are invented.
+//! `split_dateline` gets wrong are listed in `KNOWN_FAILURES` (none today):
+//! `known_failures_listed` prints expected against got without failing, and
+//! `known_failures_fixed` asserts them. Shapes collected from wire copy; the leads after them
+//! are invented.
 
 use masthead_normalize::split_dateline;
 
@@ -385,32 +385,9 @@ const CASES: &[(&str, Option<&str>, &str)] = &[
     ("MORE: Council votes on budget", None, ""),
 ];
 
-/// Cases `split_dateline` gets wrong today, by lead; each is in `CASES` with what it should
-/// give.
-const KNOWN_FAILURES: &[&str] = &[
-    "LONDON, March 3 (Reuters) - Prices rose",
-    "WASHINGTON, Jan 15 (Reuters) - The Fed said",
-    "FRANKFURT, Aug. 7 (Reuters) - The ECB said",
-    "BEIJING/SHANGHAI, July 1 (Reuters) - China's factories",
-    "WASHINGTON/LONDON (Reuters) - The two governments",
-    "Paris (AFP) - France's government fell",
-    "Kyiv (AFP) – Ukraine said on Monday",
-    "WASHINGTON, March 3 (UPI) -- The House passed",
-    "FRANKFORT/JACKSON: Heavy rain over several days",
-    "MOSCOW, Russia, March 3: The Kremlin said",
-    "NEW YORK, March 3, 2025 /PRNewswire/ -- Acme Corp. announced",
-    "LONDON, UK, 3 March 2025 /PRNewswire/ -- Acme plc said",
-    "NASA: The agency said its probe is healthy",
-    "FBI: Suspect was known to police",
-    "WHO: Measles cases doubled last year",
-    "IMF: Global growth to slow",
-    "UN: Aid convoy reaches the city",
-    "CEO: We will cut jobs",
-    "GDP: Growth slows in third quarter",
-    "LIVE UPDATES: Election night in Denver",
-    "SPOILER ALERT: The finale",
-    "MORE: Council votes on budget",
-];
+/// Cases `split_dateline` gets wrong, by lead (none today); each is in `CASES` with what it
+/// should give.
+const KNOWN_FAILURES: &[&str] = &[];
 
 fn expected(case: &(&str, Option<&str>, &str)) -> (Option<String>, String) {
     let (input, dateline, rest) = *case;
@@ -470,8 +447,6 @@ fn known_failures_listed() {
 }
 
 #[test]
-#[ignore = "split_dateline misses these shapes today (dates, slashes, AFP title case, \
-            press-release wires) and takes acronyms for places; un-ignore once normalize is fixed"]
 fn known_failures_fixed() {
     for case in CASES.iter().filter(|c| KNOWN_FAILURES.contains(&c.0)) {
         assert_eq!(split_dateline(case.0), expected(case), "{}", case.0);
