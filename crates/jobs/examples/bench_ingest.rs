@@ -236,6 +236,7 @@ async fn main() -> Result<(), BoxError> {
     let settings = PollSettings {
         concurrency: args.concurrency,
         ..PollSettings::new(IngestSettings {
+            clusters: None,
             routes: vec![SiteRoute {
                 site,
                 sources: vec![],

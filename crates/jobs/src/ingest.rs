@@ -8,6 +8,9 @@
 
 use masthead_feed::Entry;
 use masthead_fetch::{ACCEPT_HTML, FetchOutcome, FetchRequest, Fetcher};
+use std::sync::{Arc, Mutex};
+
+use masthead_dedup::{Clusterer, DedupSettings, Sketch};
 use masthead_model::{FullTextPolicy, NewStory, OffsetTime, Source, StoreOutcome};
 use masthead_normalize as normalize;
 use masthead_route::SiteRoute;
@@ -20,11 +23,62 @@ use crate::JobError;
 pub struct IngestSettings {
     /// Which sites carry which sources, with their sections.
     pub routes: Vec<SiteRoute>,
+    /// Near-duplicate clusters of the recent window; None stores each story in its own.
+    pub clusters: Option<ClusterIndex>,
     /// Stands in for a missing publication time.
     pub now: OffsetTime,
     /// Added to every entry's times. Zero for real sources; the demo uses it to date its
     /// bundled stories relative to the moment it starts.
     pub shift_micros: i64,
+}
+
+/// The in-memory near-duplicate index of the recent window, shared by the passes of one
+/// process. Built from the store's sketches at start, so a restart forgets nothing.
+#[derive(Clone)]
+pub struct ClusterIndex(Arc<Mutex<Clusterer>>);
+
+impl std::fmt::Debug for ClusterIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClusterIndex")
+    }
+}
+
+impl ClusterIndex {
+    /// Loads the sketches of the stories published within the window.
+    pub async fn load(store: &dyn Store, settings: DedupSettings) -> Result<Self, JobError> {
+        let since = OffsetTime::now_utc()
+            .unix_micros
+            .saturating_sub(settings.window_secs.saturating_mul(1_000_000));
+        let mut clusterer = Clusterer::new(settings);
+        let rows = store
+            .sketches_since(since)
+            .await
+            .map_err(|cause| JobError::Store {
+                source_name: "cluster index".to_owned(),
+                cause,
+            })?;
+        for (id, cluster, published, sketch) in rows {
+            let Some(sketch) = hex::decode(&sketch)
+                .ok()
+                .and_then(|b| Sketch::from_bytes(&b).ok())
+            else {
+                continue;
+            };
+            clusterer.insert(id, published / 1_000_000, sketch, cluster);
+        }
+        Ok(Self(Arc::new(Mutex::new(clusterer))))
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Clusterer) -> T) -> T {
+        // A poisoned index is still an index: the panic that poisoned it was elsewhere.
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut guard)
+    }
+
+    /// Forgets a story (a kill).
+    pub fn remove(&self, id: masthead_model::StoryId) {
+        self.with(|c| c.remove(id));
+    }
 }
 
 /// An entry that did not become a story, and why.
@@ -88,12 +142,28 @@ pub async fn ingest_document(
             });
             continue;
         };
-        // A killed story is never brought back: skip it like an unchanged one.
-        if let Some((_, stored, killed)) = store
+        let canonical = entry.url.as_deref().and_then(masthead_dedup::canonical_url);
+        let mut known = store
             .story_identity(source.id, &guid)
             .await
-            .map_err(store_err)?
-            && (killed || stored == entry_hash)
+            .map_err(store_err)?;
+        let mut guid = guid;
+        if known.is_none()
+            && let Some(canonical) = &canonical
+            && let Some(by_url) = store
+                .story_identity_by_url(source.id, canonical)
+                .await
+                .map_err(store_err)?
+        {
+            // A re-post under a new id but at the same page: it is the stored story.
+            if let Some(stored) = store.story(by_url.0).await.map_err(store_err)? {
+                guid = stored.guid;
+                known = Some(by_url);
+            }
+        }
+        // A killed story is never brought back: skip it like an unchanged one.
+        if let Some((_, stored, killed)) = &known
+            && (*killed || *stored == entry_hash)
         {
             report.unchanged += 1;
             continue;
@@ -130,8 +200,16 @@ pub async fn ingest_document(
                 }
             }
         }
+        story.canonical_url = canonical;
+        let sketch = masthead_dedup::sketch(&story.headline, &story.text);
+        let published_secs = story.published.unix_micros / 1_000_000;
+        // Only a new story looks for its cluster; an update stays where it is.
+        let cluster = match (&settings.clusters, &known) {
+            (Some(index), None) => index.with(|c| c.find(published_secs, &sketch)),
+            _ => None,
+        };
         let outcome = store
-            .put_story(&story, None)
+            .put_story(&story, cluster)
             .await
             .map_err(|cause| JobError::Store {
                 source_name: source.name.clone(),
@@ -141,6 +219,23 @@ pub async fn ingest_document(
             StoreOutcome::Inserted(_) => report.inserted += 1,
             StoreOutcome::Updated(_) => report.updated += 1,
             StoreOutcome::Unchanged(_) => report.unchanged += 1,
+        }
+        if let (Some(index), StoreOutcome::Inserted(id) | StoreOutcome::Updated(id)) =
+            (&settings.clusters, outcome)
+        {
+            let joined = index.with(|c| {
+                let joined = cluster.or_else(|| c.cluster_of(id)).unwrap_or(id);
+                c.remove(id);
+                c.insert(id, published_secs, sketch.clone(), joined);
+                joined
+            });
+            if joined != id {
+                tracing::debug!(story.id = id, cluster = joined, "joined a cluster");
+            }
+            store
+                .set_sketch(id, &hex::encode(sketch.to_bytes()))
+                .await
+                .map_err(store_err)?;
         }
         let routable = masthead_route::Routable {
             id: outcome.id(),
@@ -418,6 +513,7 @@ mod tests {
             .await
             .unwrap();
         let settings = IngestSettings {
+            clusters: None,
             routes: vec![SiteRoute {
                 site,
                 sources: vec![],

@@ -105,6 +105,7 @@ async fn a_hub_is_subscribed_verified_and_its_signed_deliveries_ingested() {
     })
     .unwrap();
     let mut settings = PollSettings::new(IngestSettings {
+        clusters: None,
         routes: vec![SiteRoute {
             site,
             sources: vec![],

@@ -31,6 +31,8 @@ struct RawConfig {
     #[serde(default)]
     fetch: RawFetch,
     #[serde(default)]
+    dedup: masthead_dedup::DedupSettings,
+    #[serde(default)]
     sites: Vec<RawSite>,
     #[serde(default)]
     sources: Vec<RawSource>,
@@ -118,6 +120,8 @@ pub struct Config {
     pub database_url: String,
     /// The fetcher's rules: allow-list, User-Agent naming the operator's contact URL, limits.
     pub fetch: FetchSettings,
+    /// Near-duplicate clustering: window and similarity threshold.
+    pub dedup: masthead_dedup::DedupSettings,
     pub sites: Vec<SiteConfig>,
     pub sources: Vec<SourceSpec>,
 }
@@ -235,6 +239,10 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
         .as_deref()
         .map(|u| parse_http_url("fetch.contact_url", u))
         .transpose()?;
+
+    raw.dedup
+        .validate()
+        .map_err(|e| invalid("dedup", e.to_string()))?;
 
     let mut sources = Vec::new();
     let mut source_names = HashSet::new();
@@ -405,6 +413,7 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
             ),
             ..FetchSettings::default()
         },
+        dedup: raw.dedup,
         sites,
         sources,
     })

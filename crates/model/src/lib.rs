@@ -4,8 +4,13 @@
 //! `source → fetch → parse → extract → normalize → dedup → store → route → render`.
 //! This crate never does I/O.
 
+mod search;
 mod time;
 
+pub use search::{
+    MARK_END, MARK_START, MAX_TERMS, SearchHit, SearchPage, SearchQuery, SearchTerm,
+    snippet_segments,
+};
 pub use time::{OffsetTime, TimeError};
 
 use serde::{Deserialize, Serialize};
@@ -231,6 +236,31 @@ pub struct NewStory {
     pub categories: Vec<String>,
     /// Hash of headline and text: tells an update from a re-delivery.
     pub content_hash: String,
+    /// The story's URL normalized (masthead-dedup's `canonical_url`): its identity when a
+    /// re-post carries a new GUID.
+    #[serde(default)]
+    pub canonical_url: Option<String>,
+}
+
+/// A takedown: who removed a story from every site, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kill {
+    pub at: OffsetTime,
+    pub reason: String,
+    pub by: String,
+}
+
+/// A replaced version of a story, kept when a source updates it (editors see the history).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    /// 1 for the first version stored, counting up.
+    pub number: i32,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub text: String,
+    pub content_html: String,
+    /// When the next version replaced this one (that version's update time).
+    pub replaced_at: OffsetTime,
 }
 
 /// A stored story.
@@ -255,6 +285,9 @@ pub struct Story {
     pub image: Option<LeadImage>,
     pub categories: Vec<String>,
     pub content_hash: String,
+    /// Set once the story is taken down: lists leave it out, its page answers 410.
+    #[serde(default)]
+    pub killed: Option<Kill>,
 }
 
 /// A story as lists and teasers need it, without the body.

@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use masthead_model::{
-    ClusterId, NewStory, Placement, PollRecord, Site, SiteId, SiteSpec, Source, SourceId,
-    SourceSpec, StoreOutcome, Story, StoryId, StorySummary, WebSubState, WebSubSubscription,
+    ClusterId, NewStory, OffsetTime, Placement, PollRecord, Revision, SearchPage, SearchQuery,
+    Site, SiteId, SiteSpec, Source, SourceId, SourceSpec, StoreOutcome, Story, StoryId,
+    StorySummary, WebSubState, WebSubSubscription,
 };
 
 pub use text::{lead_of, redact_url, slug_of};
@@ -72,6 +73,10 @@ pub struct StoryFilter {
     pub source: Option<SourceId>,
     /// At most this many stories, newest first; 0 or negative means 50.
     pub limit: i64,
+    /// List killed stories too (editors' views); lists leave them out by default.
+    pub include_killed: bool,
+    /// Only stories published at or after this instant (unix µs): a bounded re-routing window.
+    pub since: Option<i64>,
 }
 
 /// One interface over both backends. Every write is idempotent under retry.
@@ -134,18 +139,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// False when no source (or only a removed one) has this name.
     async fn set_source_paused(&self, name: &str, paused: bool) -> Result<bool>;
 
-    /// Stores a story by its identity (source + guid): inserts a new one, updates a known one
-    /// whose content hash changed, leaves an identical one alone. A new story starts its own
-    /// cluster unless `cluster` names an existing one.
+    /// Stores a story by its identity (source + guid, else source + canonical URL when given):
+    /// inserts a new one, updates a known one whose content hash changed, leaves an identical
+    /// (or a killed) one alone. An update keeps the first publication time, sets `updated`
+    /// (the source's update time, else its moved publish time, else now) and keeps the
+    /// replaced version as a revision. A new story starts its own cluster unless `cluster`
+    /// names an existing one.
     async fn put_story(&self, story: &NewStory, cluster: Option<ClusterId>)
     -> Result<StoreOutcome>;
-    /// The id and content hash of the story with this identity, if stored: lets ingest skip
-    /// an unchanged entry before doing any work on it (sanitizing, fetching its page).
+    /// The id, content hash and killed flag of the story with this identity, if stored: lets
+    /// ingest skip an unchanged (or killed) entry before doing any work on it (sanitizing,
+    /// fetching its page).
     async fn story_identity(
         &self,
         source: SourceId,
         guid: &str,
-    ) -> Result<Option<(StoryId, String)>>;
+    ) -> Result<Option<(StoryId, String, bool)>>;
     async fn story(&self, id: StoryId) -> Result<Option<Story>>;
     async fn stories(&self, filter: &StoryFilter) -> Result<Vec<Story>>;
 
@@ -155,7 +164,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn placements_of(&self, story: StoryId) -> Result<Vec<Placement>>;
 
     /// Newest stories placed on a site, optionally in one section, newest first (by publish
-    /// time, then id). `limit` 0 or negative means 50; a negative `offset` means 0.
+    /// time, then id): one per cluster (the pinned member if it is placed there, else the
+    /// earliest placed there), killed ones left out. `limit` 0 or negative means 50; a
+    /// negative `offset` means 0.
     async fn site_stories(
         &self,
         site: SiteId,
@@ -163,8 +174,58 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<StorySummary>>;
-    /// How many stories a site (or one of its sections) carries.
+    /// How many stories a site (or one of its sections) lists, counted as `site_stories` lists.
     async fn count_site_stories(&self, site: SiteId, section: Option<&str>) -> Result<i64>;
+
+    // Search
+    /// Searches the stories placed on a site with the backend's own full-text index (written
+    /// in the same transaction as the story): every term of `query.text` required, headline
+    /// matches above body matches, the newest first among equal ranks, one hit per cluster (its
+    /// best-ranked story on the site), filtered by section and publish time. Any text is safe:
+    /// one with no letters or digits finds nothing. `total` counts clusters. Killed stories
+    /// are never found.
+    async fn search(&self, site: SiteId, query: &SearchQuery) -> Result<SearchPage>;
+
+    // Editorial: kills, revisions, clusters, routing
+    /// Takes a story down: every listing leaves it out from now on, [`Store::story`] still
+    /// returns it (with `killed` set) so its page can answer 410, and no later
+    /// [`Store::put_story`] changes or revives it. False when no story has this id or it is
+    /// already killed (the first kill's record stays).
+    async fn kill_story(&self, id: StoryId, reason: &str, by: &str, at: OffsetTime)
+    -> Result<bool>;
+    /// The versions of a story its source replaced, oldest first (the current one is the
+    /// story itself).
+    async fn revisions(&self, id: StoryId) -> Result<Vec<Revision>>;
+    /// Moves a story into a cluster (any id: a cluster is named by its first story's id).
+    /// [`StoreError::NotFound`] when no story has this id.
+    async fn set_cluster(&self, story: StoryId, cluster: ClusterId) -> Result<()>;
+    /// An editor's choice of the story pages show for a cluster, where that story is placed
+    /// and not killed (elsewhere the earliest member still shows); `None` unpins.
+    /// [`StoreError::NotFound`] when the story is not a member of the cluster.
+    async fn pin_cluster(&self, cluster: ClusterId, story: Option<StoryId>) -> Result<()>;
+    /// A cluster's stories that are not killed, oldest first (by publish time, then id).
+    async fn cluster_members(&self, cluster: ClusterId) -> Result<Vec<Story>>;
+    /// Keeps a story's near-duplicate sketch (masthead-dedup's, opaque here), replacing any.
+    /// [`StoreError::NotFound`] when no story has this id.
+    async fn set_sketch(&self, story: StoryId, sketch: &str) -> Result<()>;
+    /// (story, cluster, published_at, sketch) of the stories with a sketch that are not
+    /// killed and were published at or after `since_unix_micros`, oldest first: the window a
+    /// new story is compared against.
+    async fn sketches_since(
+        &self,
+        since_unix_micros: i64,
+    ) -> Result<Vec<(StoryId, ClusterId, i64, String)>>;
+    /// Removes a story from a site (re-routing); nothing when it is not placed there.
+    async fn unplace(&self, story: StoryId, site: SiteId) -> Result<()>;
+    /// Stories no site carries, not killed, newest first: they wait for an editor. `limit` 0
+    /// or negative means 50.
+    async fn unplaced_stories(&self, limit: i64) -> Result<Vec<Story>>;
+    /// Like [`Store::story_identity`] by canonical URL: the source's first story with it.
+    async fn story_identity_by_url(
+        &self,
+        source: SourceId,
+        canonical_url: &str,
+    ) -> Result<Option<(StoryId, String, bool)>>;
 
     /// Cheap liveness check for `/readyz`.
     async fn ping(&self) -> Result<()>;

@@ -6,8 +6,8 @@
 //! Never runs a query: the SQL lives in `sqlite/` and `postgres/`.
 
 use masthead_model::{
-    FullTextPolicy, LeadImage, NewStory, OffsetTime, Placement, Section, Site, Source,
-    SourceHealth, Story, StorySummary,
+    FullTextPolicy, Kill, LeadImage, NewStory, OffsetTime, Placement, Revision, Section, Site,
+    Source, SourceHealth, Story, StorySummary,
 };
 use sqlx::FromRow;
 
@@ -125,6 +125,36 @@ macro_rules! source_columns {
 }
 pub(crate) use source_columns;
 
+/// The condition, for `concat!` after a listing's `WHERE`, that keeps a placement `p` of a
+/// story `s` only when the story is not killed and is its cluster's representative there:
+/// the pinned member if that one is placed there and not killed, else the earliest
+/// (`published_at`, then id) non-killed member placed there. `$placed_in` narrows "there"
+/// (a placement `q` on the same site) to the same section. Backend-neutral: no parameters.
+macro_rules! representative_only {
+    ($placed_in:literal) => {
+        concat!(
+            " AND s.killed_at IS NULL
+              AND (EXISTS (SELECT 1 FROM cluster_pins cp
+                           WHERE cp.cluster_id = s.cluster_id AND cp.story_id = s.id)
+                   OR (NOT EXISTS (
+                           SELECT 1 FROM cluster_pins cp
+                           JOIN stories ps ON ps.id = cp.story_id
+                           JOIN placements q ON q.story_id = ps.id AND q.site_id = p.site_id",
+            $placed_in,
+            " WHERE cp.cluster_id = s.cluster_id AND ps.cluster_id = cp.cluster_id
+                             AND ps.killed_at IS NULL)
+                       AND NOT EXISTS (
+                           SELECT 1 FROM stories e
+                           JOIN placements q ON q.story_id = e.id AND q.site_id = p.site_id",
+            $placed_in,
+            " WHERE e.cluster_id = s.cluster_id AND e.killed_at IS NULL
+                             AND (e.published_at < s.published_at
+                                  OR (e.published_at = s.published_at AND e.id < s.id)))))"
+        )
+    };
+}
+pub(crate) use representative_only;
+
 #[derive(Debug, FromRow)]
 pub(crate) struct SourceRow {
     pub id: i64,
@@ -207,6 +237,10 @@ pub(crate) struct StoryRow {
     /// JSON array of strings.
     pub categories: String,
     pub content_hash: String,
+    pub killed_at: Option<i64>,
+    pub killed_offset: Option<i32>,
+    pub killed_reason: Option<String>,
+    pub killed_by: Option<String>,
 }
 
 /// Times are read back as stored: `OffsetTime` itself falls back safely on a bad value, and a
@@ -267,6 +301,11 @@ impl TryFrom<StoryRow> for Story {
             ),
             categories,
             content_hash: row.content_hash,
+            killed: row.killed_at.map(|at| Kill {
+                at: offset_time(at, row.killed_offset.unwrap_or(0)),
+                reason: row.killed_reason.unwrap_or_default(),
+                by: row.killed_by.unwrap_or_default(),
+            }),
         })
     }
 }
@@ -335,6 +374,45 @@ impl From<PlacementRow> for Placement {
 pub(crate) struct KnownStory {
     pub id: i64,
     pub content_hash: String,
+    /// A killed story is never brought back by a later delivery.
+    pub killed: bool,
+    /// Kept through updates: an update tells its time apart from the first publication.
+    pub published_at: i64,
+}
+
+/// When an update of a story known as `known` happened: the source's update time, else its
+/// publish time when that moved (a correction of the first one, which the story keeps), else
+/// `now` in UTC.
+pub(crate) fn update_time(known: &KnownStory, story: &NewStory, now: i64) -> OffsetTime {
+    match story.updated {
+        Some(updated) => updated,
+        None if story.published.unix_micros != known.published_at => story.published,
+        None => offset_time(now, 0),
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub(crate) struct RevisionRow {
+    pub number: i32,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub text: String,
+    pub content_html: String,
+    pub replaced_at: i64,
+    pub replaced_offset: i32,
+}
+
+impl From<RevisionRow> for Revision {
+    fn from(row: RevisionRow) -> Self {
+        Revision {
+            number: row.number,
+            headline: row.headline,
+            standfirst: row.standfirst,
+            text: row.text,
+            content_html: row.content_html,
+            replaced_at: offset_time(row.replaced_at, row.replaced_offset),
+        }
+    }
 }
 
 /// What a [`NewStory`] is written as, beyond its own fields: derived once so both backends

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use masthead_model::{
-    FullTextPolicy, LeadImage, NewStory, OffsetTime, Placement, PollRecord, Section, SiteSpec,
-    Source, SourceHealth, SourceSpec, StoreOutcome,
+    FullTextPolicy, LeadImage, NewStory, OffsetTime, Placement, PollRecord, SearchQuery, Section,
+    SiteSpec, Source, SourceHealth, SourceSpec, StoreOutcome,
 };
 use masthead_store::{PostgresStore, SqliteStore, Store, StoreError, StoryFilter};
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
@@ -219,6 +219,7 @@ fn new_story(source_id: i64, guid: &str, headline: &str, published: OffsetTime) 
         text,
         image: None,
         categories: vec!["World".to_owned()],
+        canonical_url: None,
     }
 }
 
@@ -788,7 +789,9 @@ store_test!(site_stories_are_newest_first_and_paged, |store, url| {
     );
     assert_eq!(store.count_site_stories(elsewhere, None).await.unwrap(), 1);
 
-    // A corrected publish time moves the story in every listing that carries it.
+    // An update keeps the first publication time, so the story keeps its place in every
+    // listing; the moved publish time becomes its update time.
+    let before = order(&store.site_stories(site, None, 0, 50).await.unwrap());
     let mut corrected = new_story(source, "a", "Story a", at(60));
     corrected.content_hash = "corrected".to_owned();
     assert_eq!(
@@ -796,10 +799,10 @@ store_test!(site_stories_are_newest_first_and_paged, |store, url| {
         StoreOutcome::Updated(ids["a"])
     );
     let all = store.site_stories(site, None, 0, 50).await.unwrap();
-    assert_eq!(
-        order(&all),
-        [ids["a"], ids["d"], ids["e"], ids["c"], ids["b"]]
-    );
+    assert_eq!(order(&all), before);
+    let a = store.story(ids["a"]).await.unwrap().unwrap();
+    assert_eq!(a.updated, Some(at(60)));
+    assert_ne!(a.published, at(60));
 });
 
 store_test!(stories_are_filtered_by_site_and_source, |store, url| {
@@ -833,6 +836,7 @@ store_test!(stories_are_filtered_by_site_and_source, |store, url| {
         site,
         source,
         limit,
+        ..StoryFilter::default()
     };
     assert_eq!(
         ids(store.stories(&filter(None, None, 0)).await.unwrap()),
@@ -1285,5 +1289,920 @@ store_test!(
             ["AP", "RT.com"]
         );
         assert_ne!(ap, rt);
+    }
+);
+
+// ---------------------------------------------------------------------------------------
+// Search
+
+/// A story with its own headline, standfirst and body, placed on `site`'s `section`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a story fixture spelled out at each call"
+)]
+async fn searchable(
+    store: &dyn Store,
+    source: i64,
+    site: i64,
+    section: &str,
+    guid: &str,
+    headline: &str,
+    text: &str,
+    published: OffsetTime,
+    cluster: Option<i64>,
+) -> i64 {
+    let mut story = new_story(source, guid, headline, published);
+    story.standfirst = None;
+    story.dateline = None;
+    story.text = text.to_owned();
+    story.content_html = format!("<p>{text}</p>");
+    story.content_hash = format!("hash-{guid}-{headline}-{text}");
+    let id = store.put_story(&story, cluster).await.unwrap().id();
+    store.place(&place(id, site, section)).await.unwrap();
+    id
+}
+
+fn query(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.to_owned(),
+        ..SearchQuery::default()
+    }
+}
+
+async fn found(store: &dyn Store, site: i64, text: &str) -> Vec<i64> {
+    let page = store.search(site, &query(text)).await.unwrap();
+    page.hits.iter().map(|h| h.summary.id).collect()
+}
+
+store_test!(search_ranks_headline_matches_first, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let site = a_site(&*store, "echo").await;
+    // The body match is newer and says "minerals" three times; the headline match still wins.
+    let body = searchable(
+        &*store,
+        source,
+        site,
+        "world",
+        "body",
+        "Talks resume in Washington",
+        "Minerals were discussed. The minerals deal covers rare minerals and more.",
+        at(60),
+        None,
+    )
+    .await;
+    let headline = searchable(
+        &*store,
+        source,
+        site,
+        "world",
+        "headline",
+        "Minerals deal signed in Kyiv",
+        "Both sides signed the agreement after months of talks.",
+        at(0),
+        None,
+    )
+    .await;
+    let page = store.search(site, &query("minerals")).await.unwrap();
+    assert_eq!(page.total, 2);
+    let ids: Vec<i64> = page.hits.iter().map(|h| h.summary.id).collect();
+    assert_eq!(ids, [headline, body]);
+    assert!(page.hits[0].rank > page.hits[1].rank);
+    // Stems: "mineral" finds both; several words are all required.
+    assert_eq!(found(&*store, site, "mineral").await.len(), 2);
+    assert_eq!(found(&*store, site, "minerals Kyiv").await, [headline]);
+    assert_eq!(
+        found(&*store, site, "minerals Paris").await,
+        Vec::<i64>::new()
+    );
+    // A prefix when the reader asks for one.
+    assert_eq!(found(&*store, site, "Washing*").await, [body]);
+    // The summary is a listing's, with the site's section.
+    let hit = &page.hits[0];
+    assert_eq!(hit.summary.headline, "Minerals deal signed in Kyiv");
+    assert_eq!(hit.summary.section, "world");
+    assert_eq!(hit.summary.source_name, "Wire");
+    // The body snippet marks the matched words.
+    let body_hit = &page.hits[1];
+    assert!(
+        body_hit.snippet.contains("\u{2}Minerals\u{3}")
+            && body_hit.snippet.contains("\u{2}minerals\u{3}"),
+        "{:?}",
+        body_hit.snippet
+    );
+    assert!(!body_hit.snippet.contains('<'));
+});
+
+store_test!(search_breaks_ties_by_recency, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let site = a_site(&*store, "echo").await;
+    let mut ids = Vec::new();
+    for (i, minutes) in [10, 30, 20].into_iter().enumerate() {
+        let id = searchable(
+            &*store,
+            source,
+            site,
+            "world",
+            &format!("twin-{i}"),
+            "Harbour bridge closed",
+            "The harbour bridge is closed for repairs.",
+            at(minutes),
+            None,
+        )
+        .await;
+        ids.push(id);
+    }
+    let page = store.search(site, &query("bridge")).await.unwrap();
+    let got: Vec<i64> = page.hits.iter().map(|h| h.summary.id).collect();
+    assert_eq!(got, [ids[1], ids[2], ids[0]], "equal ranks: newest first");
+});
+
+store_test!(search_filters_by_section_and_date, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let site = a_site(&*store, "echo").await;
+    let world = searchable(
+        &*store,
+        source,
+        site,
+        "world",
+        "w",
+        "Storm hits coast",
+        "A storm.",
+        at(0),
+        None,
+    )
+    .await;
+    let sports = searchable(
+        &*store,
+        source,
+        site,
+        "sports",
+        "s",
+        "Storm delays final",
+        "A storm.",
+        at(60),
+        None,
+    )
+    .await;
+    let late = searchable(
+        &*store,
+        source,
+        site,
+        "world",
+        "l",
+        "Storm clean-up",
+        "After the storm.",
+        at(120),
+        None,
+    )
+    .await;
+    let with = |section: Option<&str>, from: Option<i64>, to: Option<i64>| SearchQuery {
+        text: "storm".to_owned(),
+        section: section.map(str::to_owned),
+        from,
+        to,
+        ..SearchQuery::default()
+    };
+    let ids = |page: masthead_model::SearchPage| -> Vec<i64> {
+        let mut v: Vec<i64> = page.hits.iter().map(|h| h.summary.id).collect();
+        v.sort_unstable();
+        v
+    };
+    let all = store.search(site, &with(None, None, None)).await.unwrap();
+    assert_eq!(all.total, 3);
+    let world_only = store
+        .search(site, &with(Some("world"), None, None))
+        .await
+        .unwrap();
+    assert_eq!(ids(world_only), [world, late]);
+    let sports_only = store
+        .search(site, &with(Some("sports"), None, None))
+        .await
+        .unwrap();
+    assert_eq!(ids(sports_only), [sports]);
+    let none = store
+        .search(site, &with(Some("nope"), None, None))
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+    // `from` is inclusive, `to` exclusive.
+    let from = at(60).unix_micros;
+    let to = at(120).unix_micros;
+    let between = store
+        .search(site, &with(None, Some(from), Some(to)))
+        .await
+        .unwrap();
+    assert_eq!(ids(between), [sports]);
+    let after = store
+        .search(site, &with(None, Some(from), None))
+        .await
+        .unwrap();
+    assert_eq!(ids(after), [sports, late]);
+    let before = store
+        .search(site, &with(Some("world"), None, Some(to)))
+        .await
+        .unwrap();
+    assert_eq!(ids(before), [world]);
+});
+
+store_test!(search_pages_and_counts, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let site = a_site(&*store, "echo").await;
+    for i in 0..25 {
+        searchable(
+            &*store,
+            source,
+            site,
+            "world",
+            &format!("p-{i}"),
+            &format!("Election update {i}"),
+            "Counting continues.",
+            at(i),
+            None,
+        )
+        .await;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (offset, expect) in [(0, 10), (10, 10), (20, 5), (30, 0)] {
+        let page = store
+            .search(
+                site,
+                &SearchQuery {
+                    text: "election".to_owned(),
+                    offset,
+                    limit: 10,
+                    ..SearchQuery::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.total, 25, "offset {offset}");
+        assert_eq!(page.hits.len(), expect, "offset {offset}");
+        for hit in &page.hits {
+            assert!(seen.insert(hit.summary.id), "a hit on two pages");
+        }
+    }
+    assert_eq!(seen.len(), 25);
+    // The default page is 20.
+    let first = store.search(site, &query("election")).await.unwrap();
+    assert_eq!(first.hits.len(), 20);
+});
+
+store_test!(
+    search_shows_one_story_per_cluster_and_only_this_site,
+    |store, url| {
+        let source = a_source(&*store, "Wire").await;
+        let other_source = a_source(&*store, "AP").await;
+        let site = a_site(&*store, "echo").await;
+        let other_site = a_site(&*store, "herald").await;
+        let first = searchable(
+            &*store,
+            source,
+            site,
+            "world",
+            "c1",
+            "Island eruption",
+            "Lava flows from the volcano.",
+            at(0),
+            None,
+        )
+        .await;
+        let cluster = store.story(first).await.unwrap().unwrap().cluster;
+        // A twin whose headline and body both match ranks best in its cluster.
+        let best = searchable(
+            &*store,
+            other_source,
+            site,
+            "world",
+            "c2",
+            "Volcano erupts again",
+            "The volcano erupted at dawn.",
+            at(5),
+            Some(cluster),
+        )
+        .await;
+        searchable(
+            &*store,
+            source,
+            site,
+            "world",
+            "c3",
+            "Eruption",
+            "A volcano.",
+            at(10),
+            Some(cluster),
+        )
+        .await;
+        // Elsewhere: another cluster on this site, and a story only on the other site.
+        let alone = searchable(
+            &*store,
+            source,
+            site,
+            "sports",
+            "x",
+            "Volcano marathon",
+            "Runners.",
+            at(20),
+            None,
+        )
+        .await;
+        let elsewhere = searchable(
+            &*store,
+            source,
+            other_site,
+            "world",
+            "y",
+            "Volcano tour",
+            "Tourists.",
+            at(30),
+            None,
+        )
+        .await;
+        // A story on no site at all.
+        store
+            .put_story(&new_story(source, "z", "Volcano unplaced", at(40)), None)
+            .await
+            .unwrap();
+
+        let page = store.search(site, &query("volcano")).await.unwrap();
+        assert_eq!(page.total, 2);
+        let mut ids: Vec<i64> = page.hits.iter().map(|h| h.summary.id).collect();
+        ids.sort_unstable();
+        let mut expect = vec![best, alone];
+        expect.sort_unstable();
+        assert_eq!(ids, expect);
+        assert_eq!(found(&*store, other_site, "volcano").await, [elsewhere]);
+    }
+);
+
+store_test!(search_finds_typographic_quotes_and_accents, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let site = a_site(&*store, "echo").await;
+    let id = searchable(
+        &*store,
+        source,
+        site,
+        "world",
+        "cafe",
+        "Café reopens on the “old” square",
+        "The president’s favourite café reopened, its owner’s “dream” restored.",
+        at(0),
+        None,
+    )
+    .await;
+    for q in [
+        "café",
+        "Café",
+        "CAFÉ",
+        "president's",
+        "president’s",
+        "“dream”",
+        "\"dream\"",
+        "owner's dream",
+        "old square",
+    ] {
+        assert_eq!(found(&*store, site, q).await, [id], "query {q:?}");
+    }
+    // The snippet keeps the text exactly, typographic quotes included.
+    let page = store.search(site, &query("cafe*")).await.unwrap();
+    if store.backend() == "sqlite" {
+        // FTS5 removes diacritics; PostgreSQL's english configuration keeps them.
+        assert_eq!(page.hits.len(), 1);
+    }
+    let page = store.search(site, &query("café")).await.unwrap();
+    let snippet = &page.hits[0].snippet;
+    assert!(snippet.contains("president’s"), "{snippet:?}");
+    assert!(snippet.contains("\u{2}café\u{3}"), "{snippet:?}");
+});
+
+store_test!(hostile_queries_never_fail, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let site = a_site(&*store, "echo").await;
+    let id = searchable(
+        &*store,
+        source,
+        site,
+        "world",
+        "near",
+        "Table tennis near the harbour",
+        "Drop in and play: AND, OR and NOT are words here.",
+        at(0),
+        None,
+    )
+    .await;
+    let long = "harbour table ".repeat(800);
+    let hostile = [
+        "",
+        "   ",
+        "\"",
+        "\"\"\"",
+        "*",
+        "**",
+        "NEAR(",
+        "NEAR(table harbour, 2)",
+        "AND OR",
+        "NOT",
+        "'; DROP TABLE stories; --",
+        "table:*",
+        "headline:table",
+        "^table",
+        "table -tennis",
+        "(",
+        ")",
+        "!",
+        "<->",
+        "&|!",
+        "\\",
+        "%_",
+        "\u{0}",
+        "\u{2}table\u{3}",
+        "🦀",
+        &long,
+        &"x".repeat(10_240),
+    ];
+    for q in hostile {
+        let result = store.search(site, &query(q)).await;
+        assert!(result.is_ok(), "query {q:?}: {result:?}");
+    }
+    for q in ["", "   ", "\"", "*", "(", "!", "🦀"] {
+        assert_eq!(
+            store.search(site, &query(q)).await.unwrap().total,
+            0,
+            "{q:?}"
+        );
+    }
+    // Quoted words are searched as words, not operators.
+    assert_eq!(found(&*store, site, "NEAR(").await, [id]);
+    assert_eq!(found(&*store, site, "'; DROP TABLE").await, [id]);
+    assert_eq!(found(&*store, site, &long).await, [id]);
+    // The table is still there.
+    assert!(store.story(id).await.unwrap().is_some());
+});
+
+store_test!(the_index_follows_an_updated_story, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let site = a_site(&*store, "echo").await;
+    let mut story = new_story(source, "u", "Zeppelin lands in Hamburg", at(0));
+    story.text = "The zeppelin landed safely.".to_owned();
+    let id = store.put_story(&story, None).await.unwrap().id();
+    store.place(&place(id, site, "world")).await.unwrap();
+    assert_eq!(found(&*store, site, "zeppelin").await, [id]);
+
+    story.headline = "Airship lands in Hamburg".to_owned();
+    story.text = "The airship landed safely.".to_owned();
+    story.content_hash = "changed".to_owned();
+    assert_eq!(
+        store.put_story(&story, None).await.unwrap(),
+        StoreOutcome::Updated(id)
+    );
+    assert!(found(&*store, site, "zeppelin").await.is_empty());
+    assert_eq!(found(&*store, site, "airship").await, [id]);
+    assert_eq!(found(&*store, site, "Hamburg").await, [id]);
+});
+
+store_test!(killed_stories_are_never_found, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let other = a_source(&*store, "AP").await;
+    let site = a_site(&*store, "echo").await;
+    let first = searchable(
+        &*store,
+        source,
+        site,
+        "world",
+        "k1",
+        "Glacier collapse",
+        "Ice fell.",
+        at(0),
+        None,
+    )
+    .await;
+    let cluster = store.story(first).await.unwrap().unwrap().cluster;
+    let twin = searchable(
+        &*store,
+        other,
+        site,
+        "world",
+        "k2",
+        "Town cut off",
+        "A glacier collapsed.",
+        at(5),
+        Some(cluster),
+    )
+    .await;
+    assert_eq!(found(&*store, site, "glacier").await, [first]);
+    assert!(
+        store
+            .kill_story(first, "legal", "editor@example", at(10))
+            .await
+            .unwrap()
+    );
+    // The cluster is now represented by its living member; the killed story is gone.
+    assert_eq!(found(&*store, site, "glacier").await, [twin]);
+    assert!(found(&*store, site, "ice").await.is_empty());
+});
+
+// ---------------------------------------------------------------------------------------
+// Editorial: kills, revisions, clusters, routing
+
+fn story_ids(stories: &[masthead_model::Story]) -> Vec<i64> {
+    stories.iter().map(|s| s.id).collect()
+}
+
+async fn listed(store: &dyn Store, site: i64, section: Option<&str>) -> Vec<i64> {
+    let listed: Vec<i64> = store
+        .site_stories(site, section, 0, 50)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let count = store.count_site_stories(site, section).await.unwrap();
+    assert_eq!(
+        count,
+        i64::try_from(listed.len()).unwrap(),
+        "count of {section:?}"
+    );
+    listed
+}
+
+async fn put(store: &dyn Store, story: &NewStory, cluster: Option<i64>) -> i64 {
+    store.put_story(story, cluster).await.unwrap().id()
+}
+
+store_test!(
+    a_killed_story_is_hidden_everywhere_and_stays_down,
+    |store, url| {
+        let source = a_source(&*store, "Wire").await;
+        let site = a_site(&*store, "echo").await;
+        let a = put(&*store, &new_story(source, "a", "Story a", at(0)), None).await;
+        let b = put(&*store, &new_story(source, "b", "Story b", at(1)), Some(a)).await;
+        let c = put(&*store, &new_story(source, "c", "Story c", at(2)), None).await;
+        store.place(&place(a, site, "world")).await.unwrap();
+        store.place(&place(b, site, "sports")).await.unwrap();
+        store.set_sketch(a, "sketch-a").await.unwrap();
+
+        assert!(
+            store
+                .kill_story(a, "legal", "editor@example", at(5))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store.kill_story(a, "again", "other", at(6)).await.unwrap(),
+            "already killed"
+        );
+        assert!(!store.kill_story(a + 1000, "x", "y", at(6)).await.unwrap());
+        assert!(
+            store
+                .kill_story(c, "spam", "editor@example", at(7))
+                .await
+                .unwrap()
+        );
+
+        // The page still reads it, with who killed it, when and why (the first kill's record).
+        let killed = store.story(a).await.unwrap().unwrap();
+        assert_eq!(
+            killed.killed,
+            Some(masthead_model::Kill {
+                at: at(5),
+                reason: "legal".to_owned(),
+                by: "editor@example".to_owned(),
+            })
+        );
+        assert_eq!(store.story(b).await.unwrap().unwrap().killed, None);
+
+        // Every list leaves it out; b now represents the cluster on the site.
+        assert_eq!(listed(&*store, site, None).await, [b]);
+        assert!(listed(&*store, site, Some("world")).await.is_empty());
+        assert_eq!(listed(&*store, site, Some("sports")).await, [b]);
+        let all = store.stories(&StoryFilter::default()).await.unwrap();
+        assert_eq!(story_ids(&all), [b]);
+        let with_killed = store
+            .stories(&StoryFilter {
+                include_killed: true,
+                ..StoryFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(story_ids(&with_killed), [c, b, a]);
+        assert_eq!(story_ids(&store.cluster_members(a).await.unwrap()), [b]);
+        assert!(
+            store.unplaced_stories(0).await.unwrap().is_empty(),
+            "c is killed"
+        );
+        assert!(store.sketches_since(0).await.unwrap().is_empty());
+
+        // A later poll never brings it back, whether it changed or not.
+        let mut changed = new_story(source, "a", "Story a, rewritten", at(0));
+        changed.content_hash = "rewritten".to_owned();
+        assert_eq!(
+            store.put_story(&changed, None).await.unwrap(),
+            StoreOutcome::Unchanged(a)
+        );
+        assert_eq!(
+            store
+                .put_story(&new_story(source, "a", "Story a", at(0)), None)
+                .await
+                .unwrap(),
+            StoreOutcome::Unchanged(a)
+        );
+        let still = store.story(a).await.unwrap().unwrap();
+        assert_eq!(still.headline, "Story a");
+        assert!(still.killed.is_some());
+        assert!(store.revisions(a).await.unwrap().is_empty());
+        let (id, _, is_killed) = store.story_identity(source, "a").await.unwrap().unwrap();
+        assert_eq!((id, is_killed), (a, true));
+        let (_, hash, is_killed) = store.story_identity(source, "b").await.unwrap().unwrap();
+        assert!(!is_killed);
+        assert!(hash.starts_with("hash-of-Story b"));
+    }
+);
+
+store_test!(
+    updates_keep_the_first_publication_time_and_revisions,
+    |store, url| {
+        let source = a_source(&*store, "Wire").await;
+        let site = a_site(&*store, "echo").await;
+        let v1 = new_story(source, "a", "First headline", at(0));
+        let id = put(&*store, &v1, None).await;
+        store.place(&place(id, site, "world")).await.unwrap();
+        assert!(store.revisions(id).await.unwrap().is_empty());
+
+        // The source gives an update time: it is kept as `updated`, the publish time stays.
+        let mut v2 = new_story(source, "a", "Second headline", at(3));
+        v2.standfirst = None;
+        v2.updated = Some(at(10));
+        v2.content_hash = "v2".to_owned();
+        assert_eq!(
+            store.put_story(&v2, None).await.unwrap(),
+            StoreOutcome::Updated(id)
+        );
+        let stored = store.story(id).await.unwrap().unwrap();
+        assert_eq!(stored.published, at(0), "the first publication time stays");
+        assert_eq!(stored.updated, Some(at(10)));
+        assert_eq!(stored.headline, "Second headline");
+        let summary = store.site_stories(site, None, 0, 1).await.unwrap();
+        assert_eq!(summary[0].published, at(0));
+
+        // Neither an update time nor a moved publish time: the update is dated now, in UTC.
+        let mut v3 = new_story(source, "a", "Third headline", at(0));
+        v3.content_hash = "v3".to_owned();
+        let before = OffsetTime::now_utc().unix_micros;
+        assert_eq!(
+            store.put_story(&v3, None).await.unwrap(),
+            StoreOutcome::Updated(id)
+        );
+        let after = OffsetTime::now_utc().unix_micros;
+        let stored = store.story(id).await.unwrap().unwrap();
+        assert_eq!(stored.published, at(0));
+        let updated = stored.updated.unwrap();
+        assert_eq!(updated.offset_seconds, 0);
+        assert!((before..=after).contains(&updated.unix_micros));
+
+        // A re-delivery of the current version adds no revision.
+        assert_eq!(
+            store.put_story(&v3, None).await.unwrap(),
+            StoreOutcome::Unchanged(id)
+        );
+        let revisions = store.revisions(id).await.unwrap();
+        assert_eq!(revisions.len(), 2);
+        let (first, second) = (&revisions[0], &revisions[1]);
+        assert_eq!(first.number, 1);
+        assert_eq!(first.headline, v1.headline);
+        assert_eq!(first.standfirst, v1.standfirst);
+        assert_eq!(first.text, v1.text);
+        assert_eq!(first.content_html, v1.content_html);
+        assert_eq!(first.replaced_at, at(10), "replaced when v2 was updated");
+        assert_eq!(second.number, 2);
+        assert_eq!(second.headline, v2.headline);
+        assert_eq!(second.standfirst, None);
+        assert_eq!(second.replaced_at, updated);
+        assert!(store.revisions(id + 1000).await.unwrap().is_empty());
+    }
+);
+
+store_test!(pages_show_one_story_per_cluster, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let site = a_site(&*store, "echo").await;
+    let other_site = a_site(&*store, "post").await;
+    let a = put(&*store, &new_story(source, "a", "Story a", at(0)), None).await;
+    let b = put(&*store, &new_story(source, "b", "Story b", at(5)), Some(a)).await;
+    let c = put(&*store, &new_story(source, "c", "Story c", at(2)), None).await;
+    for id in [a, b, c] {
+        store.place(&place(id, site, "world")).await.unwrap();
+    }
+    store.place(&place(a, other_site, "world")).await.unwrap();
+    assert_eq!(story_ids(&store.cluster_members(a).await.unwrap()), [a, b]);
+    assert!(store.cluster_members(a + 1000).await.unwrap().is_empty());
+
+    // The earliest member represents the cluster.
+    assert_eq!(listed(&*store, site, None).await, [c, a]);
+    assert_eq!(listed(&*store, site, Some("world")).await, [c, a]);
+
+    // An editor's pin wins where the pinned story is placed; elsewhere the earliest shows.
+    store.pin_cluster(a, Some(b)).await.unwrap();
+    assert_eq!(listed(&*store, site, None).await, [b, c]);
+    assert_eq!(listed(&*store, other_site, None).await, [a]);
+    let err = store.pin_cluster(a, Some(c)).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "story", .. }),
+        "only a member can be pinned: {err:?}"
+    );
+    assert_eq!(listed(&*store, site, None).await, [b, c], "pin kept");
+
+    // A section view picks among the members placed in that section.
+    store.place(&place(a, site, "sports")).await.unwrap();
+    assert_eq!(listed(&*store, site, None).await, [b, c]);
+    assert_eq!(listed(&*store, site, Some("world")).await, [b, c]);
+    assert_eq!(listed(&*store, site, Some("sports")).await, [a]);
+
+    // A killed pinned story falls back to the earliest living member.
+    assert!(store.kill_story(b, "error", "editor", at(9)).await.unwrap());
+    assert_eq!(listed(&*store, site, None).await, [c, a]);
+    assert_eq!(listed(&*store, site, Some("world")).await, [c]);
+    assert_eq!(listed(&*store, site, Some("sports")).await, [a]);
+    store.pin_cluster(a, None).await.unwrap();
+    assert_eq!(listed(&*store, site, None).await, [c, a]);
+
+    // Moving c into the cluster leaves one story for it: a, the earliest.
+    store.set_cluster(c, a).await.unwrap();
+    assert_eq!(store.story(c).await.unwrap().unwrap().cluster, a);
+    assert_eq!(story_ids(&store.cluster_members(a).await.unwrap()), [a, c]);
+    assert_eq!(listed(&*store, site, None).await, [a]);
+    assert_eq!(listed(&*store, site, Some("world")).await, [c]);
+    // Paging counts representatives only.
+    assert!(
+        store
+            .site_stories(site, None, 1, 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let err = store.set_cluster(a + 1000, a).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "story", .. }),
+        "{err:?}"
+    );
+});
+
+store_test!(sketches_round_trip_in_their_window, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let a = put(&*store, &new_story(source, "a", "Story a", at(0)), None).await;
+    let b = put(&*store, &new_story(source, "b", "Story b", at(10)), Some(a)).await;
+    let _no_sketch = put(&*store, &new_story(source, "c", "Story c", at(20)), None).await;
+    store.set_sketch(b, "sketch-b").await.unwrap();
+    store.set_sketch(a, "old").await.unwrap();
+    store.set_sketch(a, "sketch-a").await.unwrap();
+    assert_eq!(
+        store.sketches_since(at(0).unix_micros).await.unwrap(),
+        [
+            (a, a, at(0).unix_micros, "sketch-a".to_owned()),
+            (b, a, at(10).unix_micros, "sketch-b".to_owned()),
+        ]
+    );
+    assert_eq!(
+        store.sketches_since(at(5).unix_micros).await.unwrap(),
+        [(b, a, at(10).unix_micros, "sketch-b".to_owned())]
+    );
+    assert!(
+        store
+            .sketches_since(at(30).unix_micros)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let err = store.set_sketch(a + 1000, "x").await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "story", .. }),
+        "{err:?}"
+    );
+});
+
+store_test!(unplaced_stories_wait_and_unplace_removes, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let echo = a_site(&*store, "echo").await;
+    let post = a_site(&*store, "post").await;
+    let a = put(&*store, &new_story(source, "a", "Story a", at(0)), None).await;
+    let b = put(&*store, &new_story(source, "b", "Story b", at(10)), None).await;
+    let c = put(&*store, &new_story(source, "c", "Story c", at(20)), None).await;
+    store.place(&place(a, echo, "world")).await.unwrap();
+    store.place(&place(a, post, "world")).await.unwrap();
+    assert_eq!(story_ids(&store.unplaced_stories(0).await.unwrap()), [c, b]);
+    assert_eq!(story_ids(&store.unplaced_stories(1).await.unwrap()), [c]);
+
+    store.unplace(a, echo).await.unwrap();
+    assert_eq!(
+        store.placements_of(a).await.unwrap(),
+        [place(a, post, "world")]
+    );
+    assert!(listed(&*store, echo, None).await.is_empty());
+    assert_eq!(story_ids(&store.unplaced_stories(0).await.unwrap()), [c, b]);
+    store.unplace(a, post).await.unwrap();
+    store.unplace(a, post).await.unwrap();
+    store.unplace(a + 1000, post).await.unwrap();
+    assert_eq!(
+        story_ids(&store.unplaced_stories(0).await.unwrap()),
+        [c, b, a]
+    );
+});
+
+store_test!(stories_are_filtered_by_publish_time, |store, url| {
+    let source = a_source(&*store, "Wire").await;
+    let a = put(&*store, &new_story(source, "a", "Story a", at(0)), None).await;
+    let b = put(&*store, &new_story(source, "b", "Story b", at(10)), None).await;
+    let c = put(&*store, &new_story(source, "c", "Story c", at(20)), None).await;
+    let since = |minutes: i64| StoryFilter {
+        since: Some(at(minutes).unix_micros),
+        ..StoryFilter::default()
+    };
+    assert_eq!(story_ids(&store.stories(&since(10)).await.unwrap()), [c, b]);
+    assert_eq!(
+        story_ids(&store.stories(&since(-5)).await.unwrap()),
+        [c, b, a]
+    );
+    assert!(store.stories(&since(21)).await.unwrap().is_empty());
+});
+
+store_test!(
+    a_repost_with_a_new_guid_updates_by_canonical_url,
+    |store, url| {
+        let source = a_source(&*store, "Wire").await;
+        let other_source = a_source(&*store, "Agency").await;
+        let canonical = "https://wire.example/2025/04/story";
+        let mut first = new_story(source, "guid-1", "Story", at(0));
+        first.canonical_url = Some(canonical.to_owned());
+        let id = put(&*store, &first, None).await;
+        assert_eq!(
+            store
+                .story_identity_by_url(source, canonical)
+                .await
+                .unwrap(),
+            Some((id, first.content_hash.clone(), false))
+        );
+        assert_eq!(
+            store
+                .story_identity_by_url(other_source, canonical)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .story_identity_by_url(source, "https://wire.example/other")
+                .await
+                .unwrap(),
+            None
+        );
+
+        // Same canonical URL, new GUID: the same story, updated in place.
+        let mut repost = new_story(source, "guid-2", "Story, corrected", at(1));
+        repost.canonical_url = Some(canonical.to_owned());
+        repost.content_hash = "corrected".to_owned();
+        assert_eq!(
+            store.put_story(&repost, None).await.unwrap(),
+            StoreOutcome::Updated(id)
+        );
+        assert_eq!(
+            store.put_story(&repost, None).await.unwrap(),
+            StoreOutcome::Unchanged(id)
+        );
+        let stored = store.story(id).await.unwrap().unwrap();
+        assert_eq!(stored.guid, "guid-1", "the identity stays the first GUID");
+        assert_eq!(stored.headline, "Story, corrected");
+        assert_eq!(store.revisions(id).await.unwrap().len(), 1);
+        assert_eq!(
+            store.stories(&StoryFilter::default()).await.unwrap().len(),
+            1
+        );
+
+        // Another source's story with that URL is another story.
+        let mut elsewhere = repost.clone();
+        elsewhere.source_id = other_source;
+        assert!(matches!(
+            store.put_story(&elsewhere, None).await.unwrap(),
+            StoreOutcome::Inserted(other) if other != id
+        ));
+
+        // A killed story is not revived through its URL either.
+        assert!(
+            store
+                .kill_story(id, "legal", "editor", at(5))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store
+                .story_identity_by_url(source, canonical)
+                .await
+                .unwrap(),
+            Some((id, "corrected".to_owned(), true))
+        );
+        let mut third = repost.clone();
+        third.guid = "guid-3".to_owned();
+        third.content_hash = "third".to_owned();
+        assert_eq!(
+            store.put_story(&third, None).await.unwrap(),
+            StoreOutcome::Unchanged(id)
+        );
     }
 );

@@ -154,6 +154,7 @@ async fn main() {
             }),
             categories: vec![],
             content_hash: format!("preview-{i}"),
+            canonical_url: None,
         };
         let id = store.put_story(&story, None).await.unwrap().id();
         store

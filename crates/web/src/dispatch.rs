@@ -2,7 +2,8 @@
 //! cache, and the site's own router.
 //!
 //! Input: any request no network-wide route took. Output: the page, replayed from the cache
-//! when fresh; a "No site here" page when neither the Host nor a `/s/{site}` prefix names a
+//! when fresh, with its validators (and a 304 when the client's copy is current, see
+//! `conditional`); a "No site here" page when neither the Host nor a `/s/{site}` prefix names a
 //! site. The prefix is stripped before routing and handed to the pages so their links keep
 //! it. Never queries the store for the site and never lists the network's sites or hosts.
 
@@ -10,22 +11,28 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::body::{Body, to_bytes};
+use axum::body::to_bytes;
 use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST, LOCATION};
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST, LOCATION, SET_COOKIE, VARY,
+};
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 
+use jiff::Timestamp;
+
 use crate::cache::CachedPage;
+use crate::conditional::{self, Conditions, LastModified};
 use crate::error::{ErrorNotice, plain_page};
 use crate::pages::{Cacheable, SiteCtx};
 use crate::sites::SiteEntry;
 use crate::views::{Active, Chrome, ErrorPage};
-use crate::{AppState, WebError, network};
+use crate::{AppState, WebError, links, network};
 
-/// Rendered pages are a few tens of kilobytes; anything near this is a bug, not a page.
-const MAX_CACHED_BODY: usize = 4 * 1024 * 1024;
+/// Rendered pages are a few tens of kilobytes and a sitemap page a few megabytes; anything
+/// near this is a bug, not a page.
+const MAX_BODY: usize = 16 * 1024 * 1024;
 
 pub(crate) async fn dispatch(app: AppState, site_pages: Router, mut req: Request) -> Response {
     if let Some(file) = app.static_files.get(req.uri().path()) {
@@ -62,8 +69,9 @@ pub(crate) async fn dispatch(app: AppState, site_pages: Router, mut req: Request
             .path_and_query()
             .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned()),
     );
+    let conditions = Conditions::of(req.headers());
     if cacheable_method && let Some(page) = app.cache.get(&key) {
-        return replay(page);
+        return conditional::respond(page, &conditions);
     }
     let generation = app.cache.generation();
 
@@ -83,39 +91,79 @@ pub(crate) async fn dispatch(app: AppState, site_pages: Router, mut req: Request
         }
     }
 
+    let base = links::site_base(
+        app.public_base.as_ref(),
+        entry.site.hosts.first().map(String::as_str),
+        &prefix,
+    );
     let ctx = SiteCtx {
         entry,
         prefix: Arc::from(prefix),
+        base: Arc::from(base),
     };
     req.extensions_mut().insert(ctx.clone());
-    let response = match site_pages.oneshot(req).await {
+    let mut response = match site_pages.oneshot(req).await {
         Ok(response) => response,
         Err(infallible) => match infallible {},
     };
 
     if let Some(notice) = response.extensions().get::<ErrorNotice>() {
-        return site_error_page(&app, &ctx, response.status(), notice);
-    }
-    let cacheable = cacheable_method
-        && response.extensions().get::<Cacheable>().is_some()
-        && matches!(
-            response.status(),
-            StatusCode::OK | StatusCode::MOVED_PERMANENTLY
-        );
-    if !cacheable {
-        return response;
+        let mut page = site_error_page(&app, &ctx, response.status(), notice);
+        page.headers_mut()
+            .insert(VARY, HeaderValue::from_static(conditional::VARY_VALUE));
+        return page;
     }
     let status = response.status();
-    let location = response.headers().get(LOCATION).cloned();
-    match to_bytes(response.into_body(), MAX_CACHED_BODY).await {
+    let headers = response.headers();
+    let private = headers.contains_key(SET_COOKIE)
+        || headers
+            .get(CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+    if !cacheable_method
+        || private
+        || !matches!(status, StatusCode::OK | StatusCode::MOVED_PERMANENTLY)
+    {
+        response
+            .headers_mut()
+            .insert(VARY, HeaderValue::from_static(conditional::VARY_VALUE));
+        return response;
+    }
+    // Every public GET gets its validators here, stored or not; only `Cacheable` responses
+    // (which depend on nothing but site, path and query) are kept for replay.
+    let storable = response.extensions().get::<Cacheable>().is_some();
+    let (parts, body) = response.into_parts();
+    match to_bytes(body, MAX_BODY).await {
         Ok(body) => {
+            let ok = status == StatusCode::OK;
+            let last_modified = parts
+                .extensions
+                .get::<LastModified>()
+                .map_or_else(Timestamp::now, |l| l.0);
             let page = CachedPage {
                 status,
-                location,
+                location: parts.headers.get(LOCATION).cloned(),
+                content_type: parts.headers.get(CONTENT_TYPE).cloned(),
+                cache_control: parts.headers.get(CACHE_CONTROL).cloned(),
+                etag: ok
+                    .then(|| HeaderValue::from_str(&conditional::etag_of(&body)).ok())
+                    .flatten(),
+                last_modified: ok.then(|| conditional::to_seconds(last_modified)),
                 body,
             };
-            app.cache.put(key, generation, page.clone());
-            replay(page)
+            if storable {
+                let page = app.cache.put(key, generation, page);
+                conditional::respond(page, &conditions)
+            } else {
+                let mut fresh = conditional::respond(page, &conditions);
+                // Keep whatever else the handler said (a non-replayable page may set more).
+                for (name, value) in &parts.headers {
+                    if !fresh.headers().contains_key(name) && name != CONTENT_LENGTH {
+                        fresh.headers_mut().insert(name.clone(), value.clone());
+                    }
+                }
+                fresh
+            }
         }
         Err(error) => {
             tracing::error!(%error, site.id = site_id, "reading a rendered page failed");
@@ -126,27 +174,6 @@ pub(crate) async fn dispatch(app: AppState, site_pages: Router, mut req: Request
             )
         }
     }
-}
-
-/// Rebuilds a response from cached parts; the headers are the same for every page.
-fn replay(page: CachedPage) -> Response {
-    let mut response = Response::new(Body::from(page.body));
-    *response.status_mut() = page.status;
-    let headers = response.headers_mut();
-    if let Some(location) = page.location {
-        headers.insert(LOCATION, location);
-    }
-    if page.status == StatusCode::OK {
-        headers.insert(
-            CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
-        );
-        headers.insert(
-            CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("public, max-age=60"),
-        );
-    }
-    response
 }
 
 /// The error's message inside the site's own header, navigation and footer.

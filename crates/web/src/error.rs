@@ -40,6 +40,14 @@ pub enum WebError {
     },
     #[error("building a response failed: {0}")]
     Http(#[from] axum::http::Error),
+    /// The configured public base URL cannot be used for absolute links.
+    #[error("base_url {url:?} is not usable: {reason}")]
+    BaseUrl { url: String, reason: String },
+    #[error("writing the {format} output failed: {reason}")]
+    Serialize {
+        format: &'static str,
+        reason: String,
+    },
 }
 
 /// What an error page says; attached to error responses for `dispatch` to re-render.
@@ -54,9 +62,12 @@ impl WebError {
         match self {
             Self::NoSite | Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Store(_) | Self::Render { .. } | Self::Zone { .. } | Self::Http(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Self::Store(_)
+            | Self::Render { .. }
+            | Self::Zone { .. }
+            | Self::Http(_)
+            | Self::BaseUrl { .. }
+            | Self::Serialize { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -80,14 +91,17 @@ impl WebError {
                 heading: "Bad request",
                 message: message.clone(),
             },
-            Self::Store(_) | Self::Render { .. } | Self::Zone { .. } | Self::Http(_) => {
-                ErrorNotice {
-                    heading: "Something went wrong",
-                    message: "This page could not be shown just now. Please try again in a \
-                              moment."
-                        .to_owned(),
-                }
-            }
+            Self::Store(_)
+            | Self::Render { .. }
+            | Self::Zone { .. }
+            | Self::Http(_)
+            | Self::BaseUrl { .. }
+            | Self::Serialize { .. } => ErrorNotice {
+                heading: "Something went wrong",
+                message: "This page could not be shown just now. Please try again in a \
+                          moment."
+                    .to_owned(),
+            },
         }
     }
 }

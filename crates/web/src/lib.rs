@@ -11,11 +11,17 @@
 //! and never trusts story HTML that did not come through `masthead_normalize::SanitizedHtml`.
 
 mod cache;
+mod conditional;
 mod dispatch;
 mod error;
+mod feeds;
+mod links;
 mod network;
 mod pages;
+mod search;
+mod sitemap;
 mod sites;
+mod structured;
 mod views;
 mod websub;
 
@@ -48,7 +54,8 @@ pub struct StaticFile {
 pub struct WebSettings {
     /// Shown in every footer: "Part of {network_name}".
     pub network_name: String,
-    /// The network's public base URL (mail links use it); pages link relatively.
+    /// The network's public base URL (mail links use it); pages link relatively, while feeds,
+    /// sitemaps, canonical links and structured data are absolute (rule in `links`).
     pub base_url: Option<String>,
     pub static_files: Vec<StaticFile>,
     /// Takes WebSub hub requests at `/websub/{token}`; None answers them 404.
@@ -62,6 +69,8 @@ pub(crate) struct Shared {
     pub sites: SiteRegistry,
     pub cache: PageCache,
     pub network_name: String,
+    /// The parsed `base_url`, for absolute links.
+    pub public_base: Option<links::PublicBase>,
     pub static_files: HashMap<String, StaticFile>,
     pub websub: Option<Arc<dyn WebSubReceiver>>,
 }
@@ -97,6 +106,11 @@ pub async fn app(
     settings: WebSettings,
 ) -> Result<(Router, AppHandle), WebError> {
     let sites = SiteRegistry::load(store.as_ref()).await?;
+    let public_base = settings
+        .base_url
+        .as_deref()
+        .map(links::PublicBase::parse)
+        .transpose()?;
     let static_files = settings
         .static_files
         .into_iter()
@@ -107,6 +121,7 @@ pub async fn app(
         sites,
         cache: PageCache::new(cache::MAX_ENTRIES, cache::TTL),
         network_name: settings.network_name,
+        public_base,
         static_files,
         websub: settings.websub,
     });

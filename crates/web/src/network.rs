@@ -72,7 +72,7 @@ pub(crate) async fn asset(
 
 /// A bundled file, with an ETag so pollers of the demo's feeds get their 304s.
 pub(crate) fn static_file(file: &StaticFile, if_none_match: Option<&HeaderValue>) -> Response {
-    let etag = etag_of(file.bytes);
+    let etag = crate::conditional::etag_of(file.bytes);
     if if_none_match
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
@@ -92,16 +92,6 @@ pub(crate) fn static_file(file: &StaticFile, if_none_match: Option<&HeaderValue>
         file.bytes,
     )
         .into_response()
-}
-
-/// FNV-1a over the bytes: stable across runs, so a restarted demo still answers 304.
-fn etag_of(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("\"{hash:016x}\"")
 }
 
 /// Added to every response, error pages and assets included.

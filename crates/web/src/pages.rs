@@ -23,7 +23,7 @@ use crate::views::{
     Active, ArticlePage, Card, Chrome, ComingPage, HomePage, HomeSection, ImageView, SectionPage,
     TeaserLink, story_href, teaser_of,
 };
-use crate::{AppState, WebError};
+use crate::{AppState, WebError, structured};
 
 /// Stories per section page.
 pub(crate) const PAGE_SIZE: i64 = 20;
@@ -44,6 +44,8 @@ pub(crate) struct SiteCtx {
     pub entry: Arc<SiteEntry>,
     /// `""` when the Host chose the site, `/s/{slug}` on the fallback.
     pub prefix: Arc<str>,
+    /// Absolute: scheme, host, port and the prefix, no trailing slash (see `links`).
+    pub base: Arc<str>,
 }
 
 /// Marks a response that depends only on (site, path and query) and may be replayed.
@@ -56,8 +58,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/section/{slug}", get(section))
         .route("/story/{id}", get(story_without_slug))
         .route("/story/{id}/{slug}", get(article))
+        .route("/search", get(crate::search::search))
         .route("/subscribe", get(subscribe))
         .route("/submit", get(submit))
+        .merge(crate::feeds::routes())
         .fallback(not_found)
         .with_state(state)
 }
@@ -137,7 +141,13 @@ async fn home(
         format!("{} — {}", site.name, site.tagline)
     };
     let page = HomePage {
-        chrome: Chrome::new(entry, &ctx.prefix, &app.network_name, title, Active::Home),
+        chrome: Chrome::new(entry, &ctx.prefix, &app.network_name, title, Active::Home).with_meta(
+            structured::listing_meta(
+                format!("{}/", ctx.base),
+                site.name.clone(),
+                Some(site.tagline.clone()),
+            ),
+        ),
         lead: lead.map(|s| Card::new(s, entry, &ctx.prefix, CARD_TEASER_CHARS)),
         sections,
     };
@@ -217,6 +227,18 @@ async fn section(
     } else {
         format!("{} — {}", section.name, site.name)
     };
+    let canonical = match page {
+        1 => format!("{}/section/{}", ctx.base, section.slug),
+        n => format!("{}/section/{}?page={n}", ctx.base, section.slug),
+    };
+    let meta = structured::listing_meta(
+        canonical,
+        format!("{} — {}", section.name, site.name),
+        Some(format!(
+            "The latest {} news from {}",
+            section.name, site.name
+        )),
+    );
     let view = SectionPage {
         chrome: Chrome::new(
             entry,
@@ -224,7 +246,8 @@ async fn section(
             &app.network_name,
             title,
             Active::Section(&section.slug),
-        ),
+        )
+        .with_meta(meta),
         name: &section.name,
         page,
         pages,
@@ -313,6 +336,18 @@ async fn article(
             }
         });
     let title = format!("{} — {}", story.headline, site.name);
+    let image = ImageView::from_lead(story.image.as_ref());
+    let url = format!("{}{}", ctx.base, story_href("", story.id, &story.slug));
+    let structured = structured::Article {
+        story: &story,
+        url: &url,
+        base: &ctx.base,
+        site_name: &site.name,
+        section_name: site.section(&placement.section).map(|s| s.name.as_str()),
+        image: image.as_ref(),
+    };
+    let json_ld = structured.json_ld();
+    let meta = structured.meta(structured::DEFAULT_CANONICAL);
     let page = ArticlePage {
         chrome: Chrome::new(
             entry,
@@ -320,16 +355,18 @@ async fn article(
             &app.network_name,
             title,
             Active::InSection(&placement.section),
-        ),
+        )
+        .with_meta(meta),
         headline: &story.headline,
         byline,
         source: &story.source_name,
         time_text: masthead_normalize::format_site_time(story.published, &entry.zone),
         time_iso: story.published.to_rfc3339(),
         standfirst: story.standfirst.as_deref().filter(|s| !s.trim().is_empty()),
-        image: ImageView::from_lead(story.image.as_ref()),
+        image,
         body: SanitizedHtml::from_store(story.content_html.clone()),
         more,
+        json_ld,
     };
     render(&page, "article")
 }

@@ -9,6 +9,7 @@ use masthead_model::{LeadImage, StorySummary};
 use masthead_normalize::SanitizedHtml;
 
 use crate::sites::SiteEntry;
+use crate::structured::JsonLd;
 
 /// The frame every site page shares: header, navigation, footer.
 #[derive(Debug)]
@@ -24,6 +25,37 @@ pub(crate) struct Chrome<'a> {
     pub home_current: &'static str,
     /// The home page makes the site name its one `h1`; other pages have their own.
     pub name_is_h1: bool,
+    /// `<link rel="alternate">` to the site's feeds (and the section's, on its page).
+    pub feeds: Vec<FeedLink>,
+    /// Canonical link, Open Graph and Twitter card tags; set by pages that have them.
+    pub meta: Option<PageMeta>,
+}
+
+/// One `<link rel="alternate">` of the head.
+#[derive(Debug)]
+pub(crate) struct FeedLink {
+    pub mime: &'static str,
+    pub title: String,
+    pub href: String,
+}
+
+/// What the head says about a page to search engines and link previews. All URLs absolute.
+#[derive(Debug, Default)]
+pub(crate) struct PageMeta {
+    /// `rel=canonical`: our own URL, or the source's (see `structured::CanonicalPolicy`).
+    pub canonical: String,
+    /// `og:url`: always our own URL.
+    pub url: String,
+    /// `website` or `article`.
+    pub og_type: &'static str,
+    pub title: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub image_alt: Option<String>,
+    /// `article:published_time` / `article:modified_time`, RFC 3339 with the source's offset.
+    pub published: Option<String>,
+    pub modified: Option<String>,
+    pub section: Option<String>,
 }
 
 #[derive(Debug)]
@@ -67,9 +99,19 @@ impl<'a> Chrome<'a> {
                 },
             })
             .collect();
+        let site_name = &entry.site.name;
+        let mut feeds = feed_links(site_name, prefix);
+        if let Active::Section(slug) = active
+            && let Some(section) = entry.site.section(slug)
+        {
+            feeds.extend(feed_links(
+                &format!("{} — {site_name}", section.name),
+                &format!("{prefix}/section/{}", section.slug),
+            ));
+        }
         Self {
             title,
-            site_name: &entry.site.name,
+            site_name,
             tagline: &entry.site.tagline,
             prefix,
             network_name,
@@ -80,8 +122,31 @@ impl<'a> Chrome<'a> {
                 ""
             },
             name_is_h1: matches!(active, Active::Home),
+            feeds,
+            meta: None,
         }
     }
+
+    pub fn with_meta(mut self, meta: PageMeta) -> Self {
+        self.meta = Some(meta);
+        self
+    }
+}
+
+/// The three formats of one feed whose paths start with `base`.
+fn feed_links(title: &str, base: &str) -> Vec<FeedLink> {
+    [
+        ("application/rss+xml", "RSS", "feed.xml"),
+        ("application/atom+xml", "Atom", "atom.xml"),
+        ("application/feed+json", "JSON Feed", "feed.json"),
+    ]
+    .into_iter()
+    .map(|(mime, format, file)| FeedLink {
+        mime,
+        title: format!("{title} ({format})"),
+        href: format!("{base}/{file}"),
+    })
+    .collect()
 }
 
 /// A lead image as pages show it; only `http(s)` and site-relative sources are kept, so a
@@ -222,6 +287,8 @@ pub(crate) struct ArticlePage<'a> {
     pub image: Option<ImageView>,
     pub body: SanitizedHtml,
     pub more: Vec<TeaserLink>,
+    /// The NewsArticle JSON-LD, already escaped for a `<script>` element.
+    pub json_ld: JsonLd,
 }
 
 /// The subscribe and submit pages: honest about what is not built yet.

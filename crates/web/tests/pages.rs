@@ -64,6 +64,7 @@ fn story(source_id: i64, guid: &str, headline: &str, text: &str, minutes_before:
         image: None,
         categories: vec![],
         content_hash: format!("hash-{guid}"),
+        canonical_url: None,
     }
 }
 

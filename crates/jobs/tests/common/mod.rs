@@ -55,6 +55,7 @@ impl Network {
             .unwrap();
         let site_id = site.id;
         let settings = PollSettings::new(IngestSettings {
+            clusters: None,
             routes: vec![SiteRoute {
                 site,
                 sources: vec![],

@@ -46,7 +46,11 @@ pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpL
 
 /// How this process polls: its fetcher rules and routes from the configuration.
 pub async fn poll_settings(store: &dyn Store, config: &Config) -> anyhow::Result<PollSettings> {
+    let clusters = masthead_jobs::ClusterIndex::load(store, config.dedup.clone())
+        .await
+        .context("cannot load the near-duplicate index")?;
     let mut settings = PollSettings::new(IngestSettings {
+        clusters: Some(clusters),
         routes: crate::network::routes(store, config).await?,
         now: OffsetTime::now_utc(),
         shift_micros: 0,

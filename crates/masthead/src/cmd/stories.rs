@@ -52,6 +52,7 @@ pub async fn run(config_path: Option<&Path>, cmd: StoriesCommand) -> anyhow::Res
                 site: site_id,
                 source: source_id,
                 limit,
+                ..StoryFilter::default()
             };
             for story in store.stories(&filter).await? {
                 if json {

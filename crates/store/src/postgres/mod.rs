@@ -4,6 +4,8 @@
 //! Writes that must not race are single statements (`INSERT … ON CONFLICT`, CTEs) or
 //! transactions guarded by row locks. Never used for anything but SQL.
 
+mod editorial;
+mod search;
 mod sites;
 mod sources;
 mod stories;
@@ -13,8 +15,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use masthead_model::{
-    ClusterId, NewStory, Placement, PollRecord, Site, SiteId, SiteSpec, Source, SourceId,
-    SourceSpec, StoreOutcome, Story, StoryId, StorySummary, WebSubState, WebSubSubscription,
+    ClusterId, NewStory, OffsetTime, Placement, PollRecord, Revision, SearchPage, SearchQuery,
+    Site, SiteId, SiteSpec, Source, SourceId, SourceSpec, StoreOutcome, Story, StoryId,
+    StorySummary, WebSubState, WebSubSubscription,
 };
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -163,7 +166,7 @@ impl Store for PostgresStore {
         &self,
         source: SourceId,
         guid: &str,
-    ) -> Result<Option<(StoryId, String)>> {
+    ) -> Result<Option<(StoryId, String, bool)>> {
         stories::story_identity(&self.pool, source, guid).await
     }
 
@@ -195,6 +198,64 @@ impl Store for PostgresStore {
 
     async fn count_site_stories(&self, site: SiteId, section: Option<&str>) -> Result<i64> {
         stories::count_site_stories(&self.pool, site, section).await
+    }
+
+    async fn search(&self, site: SiteId, query: &SearchQuery) -> Result<SearchPage> {
+        search::search(&self.pool, site, query).await
+    }
+
+    // Editorial: kills, revisions, clusters, routing
+    async fn kill_story(
+        &self,
+        id: StoryId,
+        reason: &str,
+        by: &str,
+        at: OffsetTime,
+    ) -> Result<bool> {
+        editorial::kill_story(&self.pool, id, reason, by, at).await
+    }
+
+    async fn revisions(&self, id: StoryId) -> Result<Vec<Revision>> {
+        editorial::revisions(&self.pool, id).await
+    }
+
+    async fn set_cluster(&self, story: StoryId, cluster: ClusterId) -> Result<()> {
+        editorial::set_cluster(&self.pool, story, cluster).await
+    }
+
+    async fn pin_cluster(&self, cluster: ClusterId, story: Option<StoryId>) -> Result<()> {
+        editorial::pin_cluster(&self.pool, cluster, story).await
+    }
+
+    async fn cluster_members(&self, cluster: ClusterId) -> Result<Vec<Story>> {
+        editorial::cluster_members(&self.pool, cluster).await
+    }
+
+    async fn set_sketch(&self, story: StoryId, sketch: &str) -> Result<()> {
+        editorial::set_sketch(&self.pool, story, sketch).await
+    }
+
+    async fn sketches_since(
+        &self,
+        since_unix_micros: i64,
+    ) -> Result<Vec<(StoryId, ClusterId, i64, String)>> {
+        editorial::sketches_since(&self.pool, since_unix_micros).await
+    }
+
+    async fn unplace(&self, story: StoryId, site: SiteId) -> Result<()> {
+        editorial::unplace(&self.pool, story, site).await
+    }
+
+    async fn unplaced_stories(&self, limit: i64) -> Result<Vec<Story>> {
+        editorial::unplaced_stories(&self.pool, limit).await
+    }
+
+    async fn story_identity_by_url(
+        &self,
+        source: SourceId,
+        canonical_url: &str,
+    ) -> Result<Option<(StoryId, String, bool)>> {
+        editorial::story_identity_by_url(&self.pool, source, canonical_url).await
     }
 
     async fn ping(&self) -> Result<()> {

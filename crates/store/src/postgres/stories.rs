@@ -1,8 +1,11 @@
 //! Stories and placements on PostgreSQL.
 //!
 //! Input: normalized stories, placements, list requests. Output: stored stories, summaries,
-//! outcomes. A story's identity is (source, guid); its slug and cluster are set once at insert.
-//! Text is bound as given, never rewritten. Never decides routing or clustering itself.
+//! outcomes. A story's identity is (source, guid), else (source, canonical URL); its slug,
+//! cluster and first publication time are set at insert (editorial.rs moves clusters), an
+//! update keeps the replaced version as a revision, a killed story is never rewritten.
+//! Listings show one story per cluster and no killed one. Text is bound as given, never
+//! rewritten. Never decides routing or clustering itself.
 
 use masthead_model::{
     ClusterId, NewStory, Placement, SourceId, StoreOutcome, Story, StoryId, StorySummary,
@@ -11,7 +14,7 @@ use sqlx::PgPool;
 
 use crate::rows::{
     KnownStory, PlacementRow, StoryRow, StoryValues, SummaryRow, limit_or_default, now_micros,
-    query_err,
+    query_err, representative_only, update_time,
 };
 use crate::{Result, StoreError, StoryFilter};
 
@@ -27,19 +30,12 @@ pub(super) async fn put_story(
     let values = StoryValues::new(story)?;
     for _ in 0..PUT_ATTEMPTS {
         // Most deliveries repeat a story already stored: answer those without a write lock.
-        let known: Option<KnownStory> = sqlx::query_as(
-            "SELECT id, content_hash FROM stories WHERE source_id = $1 AND guid = $2",
-        )
-        .bind(story.source_id)
-        .bind(&story.guid)
-        .fetch_optional(pool)
-        .await
-        .map_err(query_err(OP))?;
-        if let Some(known) = known {
-            if known.content_hash == story.content_hash {
+        if let Some(known) = known_story(pool, story).await? {
+            // A killed story stays down whatever a later poll brings.
+            if known.killed || known.content_hash == story.content_hash {
                 return Ok(StoreOutcome::Unchanged(known.id));
             }
-            return update(pool, known.id, &values).await;
+            return update(pool, &known, &values).await;
         }
         if let Some(id) = insert(pool, &values, cluster).await? {
             return Ok(StoreOutcome::Inserted(id));
@@ -50,6 +46,34 @@ pub(super) async fn put_story(
         op: OP,
         what: format!("story {:?} of source {}", story.guid, story.source_id),
     })
+}
+
+/// The stored story with this one's identity: (source, guid), else (source, canonical URL),
+/// which a re-post with a new GUID keeps. Two statements, each on its own index.
+async fn known_story(pool: &PgPool, story: &NewStory) -> Result<Option<KnownStory>> {
+    const OP: &str = "put_story";
+    let by_guid: Option<KnownStory> = sqlx::query_as(
+        "SELECT id, content_hash, killed_at IS NOT NULL AS killed, published_at
+         FROM stories WHERE source_id = $1 AND guid = $2",
+    )
+    .bind(story.source_id)
+    .bind(&story.guid)
+    .fetch_optional(pool)
+    .await
+    .map_err(query_err(OP))?;
+    let Some(canonical_url) = story.canonical_url.as_deref().filter(|_| by_guid.is_none()) else {
+        return Ok(by_guid);
+    };
+    sqlx::query_as(
+        "SELECT id, content_hash, killed_at IS NOT NULL AS killed, published_at
+         FROM stories WHERE source_id = $1 AND canonical_url = $2
+         ORDER BY id LIMIT 1",
+    )
+    .bind(story.source_id)
+    .bind(canonical_url)
+    .fetch_optional(pool)
+    .await
+    .map_err(query_err(OP))
 }
 
 async fn insert(
@@ -67,9 +91,9 @@ async fn insert(
              id, source_id, guid, url, slug, headline, standfirst, byline, dateline,
              published_at, published_offset, updated_at, updated_offset,
              content_html, text, lead, image_url, image_caption, image_credit, image_alt,
-             categories, content_hash, cluster_id, created_at)
+             categories, content_hash, cluster_id, created_at, canonical_url)
          SELECT next.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                $17, $18, $19, $20::jsonb, $21, COALESCE($22, next.id), $23
+                $17, $18, $19, $20::jsonb, $21, COALESCE($22, next.id), $23, $24
          FROM next
          ON CONFLICT (source_id, guid) DO NOTHING
          RETURNING id",
@@ -97,33 +121,58 @@ async fn insert(
     .bind(&s.content_hash)
     .bind(cluster)
     .bind(now_micros())
+    .bind(&s.canonical_url)
     .fetch_optional(pool)
     .await
     .map_err(query_err(OP))?;
     Ok(inserted.map(|(id,)| id))
 }
 
-/// Rewrites the content of a known story whose hash differs; slug, cluster, identity and
-/// `created_at` stay. The story's placements follow its (possibly corrected) publish time in
-/// the same statement.
-async fn update(pool: &PgPool, id: StoryId, v: &StoryValues<'_>) -> Result<StoreOutcome> {
+/// Rewrites the content of a known story whose hash differs, after copying the version it
+/// replaces into `story_revisions`; slug, cluster, identity, first publication time and
+/// `created_at` stay (so placements keep their order), `updated` says when it changed.
+async fn update(pool: &PgPool, known: &KnownStory, v: &StoryValues<'_>) -> Result<StoreOutcome> {
     const OP: &str = "put_story (update)";
     let s = v.story;
-    // A concurrent writer of the same row makes this wait, then re-check the hash.
-    let updated: Option<(i64,)> = sqlx::query_as(
-        "WITH changed AS (
-             UPDATE stories SET
-                 url = $2, headline = $3, standfirst = $4, byline = $5, dateline = $6,
-                 published_at = $7, published_offset = $8, updated_at = $9,
-                 updated_offset = $10, content_html = $11, text = $12, lead = $13,
-                 image_url = $14, image_caption = $15, image_credit = $16, image_alt = $17,
-                 categories = $18::jsonb, content_hash = $19
-             WHERE id = $1 AND content_hash <> $19
-             RETURNING id, published_at),
-         moved AS (
-             UPDATE placements p SET published_at = changed.published_at
-             FROM changed WHERE p.story_id = changed.id)
-         SELECT id FROM changed",
+    let id = known.id;
+    let updated_at = update_time(known, s, now_micros());
+    let mut tx = pool.begin().await.map_err(query_err(OP))?;
+    // The row lock makes a concurrent writer of the same story wait, then see this version;
+    // each later statement (READ COMMITTED) reads what the lock holder committed.
+    let current: Option<(String, bool)> = sqlx::query_as(
+        "SELECT content_hash, killed_at IS NOT NULL FROM stories WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(query_err(OP))?;
+    match current {
+        Some((hash, killed)) if !killed && hash != s.content_hash => {}
+        // A concurrent writer already stored this very content (or killed it).
+        _ => return Ok(StoreOutcome::Unchanged(id)),
+    }
+    sqlx::query(
+        "INSERT INTO story_revisions (
+             story_id, number, headline, standfirst, text, content_html, content_hash,
+             replaced_at, replaced_offset)
+         SELECT id,
+                (SELECT COALESCE(MAX(number), 0) + 1 FROM story_revisions WHERE story_id = $1),
+                headline, standfirst, text, content_html, content_hash, $2, $3
+         FROM stories WHERE id = $1",
+    )
+    .bind(id)
+    .bind(updated_at.unix_micros)
+    .bind(updated_at.offset_seconds)
+    .execute(&mut *tx)
+    .await
+    .map_err(query_err(OP))?;
+    sqlx::query(
+        "UPDATE stories SET
+             url = $2, headline = $3, standfirst = $4, byline = $5, dateline = $6,
+             updated_at = $7, updated_offset = $8, content_html = $9, text = $10, lead = $11,
+             image_url = $12, image_caption = $13, image_credit = $14, image_alt = $15,
+             categories = $16::jsonb, content_hash = $17
+         WHERE id = $1",
     )
     .bind(id)
     .bind(&s.url)
@@ -131,10 +180,8 @@ async fn update(pool: &PgPool, id: StoryId, v: &StoryValues<'_>) -> Result<Store
     .bind(&s.standfirst)
     .bind(&s.byline)
     .bind(&s.dateline)
-    .bind(s.published.unix_micros)
-    .bind(s.published.offset_seconds)
-    .bind(v.updated_at)
-    .bind(v.updated_offset)
+    .bind(updated_at.unix_micros)
+    .bind(updated_at.offset_seconds)
     .bind(&s.content_html)
     .bind(&s.text)
     .bind(&v.lead)
@@ -144,29 +191,28 @@ async fn update(pool: &PgPool, id: StoryId, v: &StoryValues<'_>) -> Result<Store
     .bind(v.image_alt)
     .bind(&v.categories)
     .bind(&s.content_hash)
-    .fetch_optional(pool)
+    .execute(&mut *tx)
     .await
     .map_err(query_err(OP))?;
-    // No row means a concurrent writer already stored this very content.
-    Ok(match updated {
-        Some(_) => StoreOutcome::Updated(id),
-        None => StoreOutcome::Unchanged(id),
-    })
+    tx.commit().await.map_err(query_err(OP))?;
+    Ok(StoreOutcome::Updated(id))
 }
 
 pub(super) async fn story_identity(
     pool: &PgPool,
     source: SourceId,
     guid: &str,
-) -> Result<Option<(StoryId, String)>> {
-    let known: Option<KnownStory> =
-        sqlx::query_as("SELECT id, content_hash FROM stories WHERE source_id = $1 AND guid = $2")
-            .bind(source)
-            .bind(guid)
-            .fetch_optional(pool)
-            .await
-            .map_err(query_err("story_identity"))?;
-    Ok(known.map(|k| (k.id, k.content_hash)))
+) -> Result<Option<(StoryId, String, bool)>> {
+    let known: Option<KnownStory> = sqlx::query_as(
+        "SELECT id, content_hash, killed_at IS NOT NULL AS killed, published_at
+         FROM stories WHERE source_id = $1 AND guid = $2",
+    )
+    .bind(source)
+    .bind(guid)
+    .fetch_optional(pool)
+    .await
+    .map_err(query_err("story_identity"))?;
+    Ok(known.map(|k| (k.id, k.content_hash, k.killed)))
 }
 
 pub(super) async fn story(pool: &PgPool, id: StoryId) -> Result<Option<Story>> {
@@ -176,7 +222,7 @@ pub(super) async fn story(pool: &PgPool, id: StoryId) -> Result<Option<Story>> {
                 s.published_offset, s.updated_at, s.updated_offset, s.content_html, s.text,
                 s.image_url, s.image_caption, s.image_credit, s.image_alt,
                 s.categories::text AS categories,
-                s.content_hash
+                s.content_hash, s.killed_at, s.killed_offset, s.killed_reason, s.killed_by
          FROM stories s JOIN sources src ON src.id = s.source_id
          WHERE s.id = $1",
     )
@@ -194,17 +240,21 @@ pub(super) async fn stories(pool: &PgPool, filter: &StoryFilter) -> Result<Vec<S
                 s.published_offset, s.updated_at, s.updated_offset, s.content_html, s.text,
                 s.image_url, s.image_caption, s.image_credit, s.image_alt,
                 s.categories::text AS categories,
-                s.content_hash
+                s.content_hash, s.killed_at, s.killed_offset, s.killed_reason, s.killed_by
          FROM stories s JOIN sources src ON src.id = s.source_id
          WHERE ($1::bigint IS NULL OR s.source_id = $1)
            AND ($2::bigint IS NULL OR EXISTS (
                 SELECT 1 FROM placements p WHERE p.story_id = s.id AND p.site_id = $2))
+           AND ($4::boolean OR s.killed_at IS NULL)
+           AND ($5::bigint IS NULL OR s.published_at >= $5)
          ORDER BY s.published_at DESC, s.id DESC
          LIMIT $3",
     )
     .bind(filter.source)
     .bind(filter.site)
     .bind(limit_or_default(filter.limit))
+    .bind(filter.include_killed)
+    .bind(filter.since)
     .fetch_all(pool)
     .await
     .map_err(query_err("stories"))?;
@@ -257,17 +307,18 @@ pub(super) async fn site_stories(
     let offset = offset.max(0);
     // Two statements rather than `$2 IS NULL OR …`, so each one is planned on its own index.
     let rows: Vec<SummaryRow> = match section {
-        Some(section) => sqlx::query_as(
+        Some(section) => sqlx::query_as(concat!(
             "SELECT s.id, s.cluster_id, s.slug, src.name AS source_name, s.headline,
                     s.standfirst, s.dateline, s.lead, s.published_at, s.published_offset,
                     s.image_url, s.image_caption, s.image_credit, s.image_alt, p.section
              FROM placements p
              JOIN stories s ON s.id = p.story_id
              JOIN sources src ON src.id = s.source_id
-             WHERE p.site_id = $1 AND p.section = $2
-             ORDER BY p.published_at DESC, p.story_id DESC
-             LIMIT $3 OFFSET $4",
-        )
+             WHERE p.site_id = $1 AND p.section = $2",
+            representative_only!(" AND q.section = p.section"),
+            " ORDER BY p.published_at DESC, p.story_id DESC
+             LIMIT $3 OFFSET $4"
+        ))
         .bind(site)
         .bind(section)
         .bind(limit)
@@ -275,17 +326,18 @@ pub(super) async fn site_stories(
         .fetch_all(pool)
         .await
         .map_err(query_err(OP))?,
-        None => sqlx::query_as(
+        None => sqlx::query_as(concat!(
             "SELECT s.id, s.cluster_id, s.slug, src.name AS source_name, s.headline,
                     s.standfirst, s.dateline, s.lead, s.published_at, s.published_offset,
                     s.image_url, s.image_caption, s.image_credit, s.image_alt, p.section
              FROM placements p
              JOIN stories s ON s.id = p.story_id
              JOIN sources src ON src.id = s.source_id
-             WHERE p.site_id = $1
-             ORDER BY p.published_at DESC, p.story_id DESC
-             LIMIT $2 OFFSET $3",
-        )
+             WHERE p.site_id = $1",
+            representative_only!(""),
+            " ORDER BY p.published_at DESC, p.story_id DESC
+             LIMIT $2 OFFSET $3"
+        ))
         .bind(site)
         .bind(limit)
         .bind(offset)
@@ -304,17 +356,25 @@ pub(super) async fn count_site_stories(
     const OP: &str = "count_site_stories";
     let (count,): (i64,) = match section {
         Some(section) => {
-            sqlx::query_as("SELECT COUNT(*) FROM placements WHERE site_id = $1 AND section = $2")
-                .bind(site)
-                .bind(section)
-                .fetch_one(pool)
-                .await
+            sqlx::query_as(concat!(
+                "SELECT COUNT(*) FROM placements p JOIN stories s ON s.id = p.story_id
+                 WHERE p.site_id = $1 AND p.section = $2",
+                representative_only!(" AND q.section = p.section")
+            ))
+            .bind(site)
+            .bind(section)
+            .fetch_one(pool)
+            .await
         }
         None => {
-            sqlx::query_as("SELECT COUNT(*) FROM placements WHERE site_id = $1")
-                .bind(site)
-                .fetch_one(pool)
-                .await
+            sqlx::query_as(concat!(
+                "SELECT COUNT(*) FROM placements p JOIN stories s ON s.id = p.story_id
+                 WHERE p.site_id = $1",
+                representative_only!("")
+            ))
+            .bind(site)
+            .fetch_one(pool)
+            .await
         }
     }
     .map_err(query_err(OP))?;

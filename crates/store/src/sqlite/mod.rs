@@ -4,6 +4,8 @@
 //! Writes that read before they write take `BEGIN IMMEDIATE`, so a second writer waits on the
 //! busy timeout instead of failing on a stale snapshot. Never used for anything but SQL.
 
+mod editorial;
+mod search;
 mod sites;
 mod sources;
 mod stories;
@@ -14,8 +16,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use masthead_model::{
-    ClusterId, NewStory, Placement, PollRecord, Site, SiteId, SiteSpec, Source, SourceId,
-    SourceSpec, StoreOutcome, Story, StoryId, StorySummary, WebSubState, WebSubSubscription,
+    ClusterId, NewStory, OffsetTime, Placement, PollRecord, Revision, SearchPage, SearchQuery,
+    Site, SiteId, SiteSpec, Source, SourceId, SourceSpec, StoreOutcome, Story, StoryId,
+    StorySummary, WebSubState, WebSubSubscription,
 };
 use sqlx::SqlitePool;
 use sqlx::migrate::Migrator;
@@ -30,9 +33,16 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 /// Connections in a file database's pool: WAL lets readers run beside the one writer.
 const POOL_SIZE: u32 = 8;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// SQLite's migrator takes no lock: a process that loses the race to apply a migration fails
-/// once, then finds it applied. More attempts than that mean something else is wrong.
+/// SQLite's migrator takes no lock: a process that loses the race to apply a migration fails,
+/// then finds it applied. Each failure means the winner got at least one migration further,
+/// so a loser fails at most once per migration; more attempts than that (see
+/// [`migrate_attempts`]) mean something else is wrong.
 const MIGRATE_ATTEMPTS: u32 = 3;
+
+fn migrate_attempts() -> u32 {
+    let per_migration = u32::try_from(MIGRATOR.iter().count()).unwrap_or(u32::MAX);
+    MIGRATE_ATTEMPTS.max(per_migration.saturating_add(1))
+}
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -101,7 +111,7 @@ impl Store for SqliteStore {
         loop {
             match MIGRATOR.run(&self.pool).await {
                 Ok(()) => return Ok(()),
-                Err(e) if attempt < MIGRATE_ATTEMPTS => {
+                Err(e) if attempt < migrate_attempts() => {
                     tracing::debug!(error = %e, attempt, "sqlite migration raced another process; retrying");
                     attempt += 1;
                 }
@@ -204,7 +214,7 @@ impl Store for SqliteStore {
         &self,
         source: SourceId,
         guid: &str,
-    ) -> Result<Option<(StoryId, String)>> {
+    ) -> Result<Option<(StoryId, String, bool)>> {
         stories::story_identity(&self.pool, source, guid).await
     }
 
@@ -236,6 +246,64 @@ impl Store for SqliteStore {
 
     async fn count_site_stories(&self, site: SiteId, section: Option<&str>) -> Result<i64> {
         stories::count_site_stories(&self.pool, site, section).await
+    }
+
+    async fn search(&self, site: SiteId, query: &SearchQuery) -> Result<SearchPage> {
+        search::search(&self.pool, site, query).await
+    }
+
+    // Editorial: kills, revisions, clusters, routing
+    async fn kill_story(
+        &self,
+        id: StoryId,
+        reason: &str,
+        by: &str,
+        at: OffsetTime,
+    ) -> Result<bool> {
+        editorial::kill_story(&self.pool, id, reason, by, at).await
+    }
+
+    async fn revisions(&self, id: StoryId) -> Result<Vec<Revision>> {
+        editorial::revisions(&self.pool, id).await
+    }
+
+    async fn set_cluster(&self, story: StoryId, cluster: ClusterId) -> Result<()> {
+        editorial::set_cluster(&self.pool, story, cluster).await
+    }
+
+    async fn pin_cluster(&self, cluster: ClusterId, story: Option<StoryId>) -> Result<()> {
+        editorial::pin_cluster(&self.pool, cluster, story).await
+    }
+
+    async fn cluster_members(&self, cluster: ClusterId) -> Result<Vec<Story>> {
+        editorial::cluster_members(&self.pool, cluster).await
+    }
+
+    async fn set_sketch(&self, story: StoryId, sketch: &str) -> Result<()> {
+        editorial::set_sketch(&self.pool, story, sketch).await
+    }
+
+    async fn sketches_since(
+        &self,
+        since_unix_micros: i64,
+    ) -> Result<Vec<(StoryId, ClusterId, i64, String)>> {
+        editorial::sketches_since(&self.pool, since_unix_micros).await
+    }
+
+    async fn unplace(&self, story: StoryId, site: SiteId) -> Result<()> {
+        editorial::unplace(&self.pool, story, site).await
+    }
+
+    async fn unplaced_stories(&self, limit: i64) -> Result<Vec<Story>> {
+        editorial::unplaced_stories(&self.pool, limit).await
+    }
+
+    async fn story_identity_by_url(
+        &self,
+        source: SourceId,
+        canonical_url: &str,
+    ) -> Result<Option<(StoryId, String, bool)>> {
+        editorial::story_identity_by_url(&self.pool, source, canonical_url).await
     }
 
     async fn ping(&self) -> Result<()> {
