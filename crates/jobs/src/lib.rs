@@ -7,9 +7,11 @@
 mod discover;
 mod ingest;
 mod poll;
+mod reroute;
 pub mod websub;
 
 pub use masthead_route::SiteRoute;
+pub use reroute::{RerouteReport, reroute};
 pub use websub::WebSubSettings;
 
 pub use discover::{DiscoverError, Discovery, FeedLink, discover, feed_links};

@@ -55,6 +55,13 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
+    /// Re-route the stories of the last days with the configured rules (placements added,
+    /// moved or removed; never duplicated).
+    Apply {
+        /// How far back, e.g. 7d, 48h.
+        #[arg(long, value_name = "DURATION", default_value = "7d")]
+        window: String,
+    },
     /// Explain which rule places a story on a site, or why none does.
     Test {
         /// The site's slug.
@@ -235,6 +242,42 @@ pub enum StoriesCommand {
     Show {
         id: i64,
         /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a story down everywhere: pages answer 410, lists, feeds and teasers drop it, and
+    /// no later poll brings it back.
+    Kill {
+        id: i64,
+        /// Why (kept with the record).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Who (default: the operating-system user).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// The versions of a story its source replaced, oldest first.
+    Revisions {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The stories of a story's cluster (same news from several sources), oldest first.
+    Cluster {
+        id: i64,
+        /// Make this story the one pages show for its cluster.
+        #[arg(long)]
+        pin: bool,
+        /// Let pages show the cluster's earliest story again.
+        #[arg(long, conflicts_with = "pin")]
+        unpin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stories no site carries: they wait for an editor (or a routing rule).
+    Unplaced {
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: i64,
         #[arg(long)]
         json: bool,
     },

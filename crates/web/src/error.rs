@@ -22,6 +22,9 @@ pub enum WebError {
     /// A page of a site that does not exist (unknown section, story not on this site…).
     #[error("no {what} at this address")]
     NotFound { what: &'static str },
+    /// A story that was taken down: its URL answers 410 from then on.
+    #[error("story withdrawn")]
+    Gone,
     /// The request itself is wrong; the message says how to fix it.
     #[error("bad request: {message}")]
     BadRequest { message: String },
@@ -61,6 +64,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NoSite | Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Gone => StatusCode::GONE,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Store(_)
             | Self::Render { .. }
@@ -86,6 +90,12 @@ impl WebError {
                     "There is no {what} at this address. It may have been mistyped; the home \
                      page lists the latest news."
                 ),
+            },
+            Self::Gone => ErrorNotice {
+                heading: "Story withdrawn",
+                message: "This story has been withdrawn and is no longer available. The home \
+                          page lists the latest news."
+                    .to_owned(),
             },
             Self::BadRequest { message } => ErrorNotice {
                 heading: "Bad request",

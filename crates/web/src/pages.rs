@@ -306,6 +306,9 @@ async fn article(
         .iter()
         .find(|p| p.site_id == site.id)
         .ok_or(WebError::NotFound { what: "story" })?;
+    if story.killed.is_some() {
+        return Err(WebError::Gone);
+    }
     if story.slug != slug {
         // The URL is permanent: the id decides, the slug is decoration.
         return moved_permanently(&story_href(&ctx.prefix, story.id, &story.slug));
@@ -362,6 +365,12 @@ async fn article(
         source: &story.source_name,
         time_text: masthead_normalize::format_site_time(story.published, &entry.zone),
         time_iso: story.published.to_rfc3339(),
+        updated: story.updated.filter(|u| *u > story.published).map(|u| {
+            (
+                masthead_normalize::format_site_time(u, &entry.zone),
+                u.to_rfc3339(),
+            )
+        }),
         standfirst: story.standfirst.as_deref().filter(|s| !s.trim().is_empty()),
         image,
         body: SanitizedHtml::from_store(story.content_html.clone()),

@@ -283,6 +283,8 @@ pub(crate) struct ArticlePage<'a> {
     pub source: &'a str,
     pub time_text: String,
     pub time_iso: String,
+    /// "Updated …" in the site's zone, and its RFC 3339 form, when the source revised it.
+    pub updated: Option<(String, String)>,
     pub standfirst: Option<&'a str>,
     pub image: Option<ImageView>,
     pub body: SanitizedHtml,

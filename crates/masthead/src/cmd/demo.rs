@@ -27,6 +27,20 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::fs::write(&config_path, demo::config_toml(addr))
         .with_context(|| format!("cannot write {}", config_path.display()))?;
     let config = Config::load(Some(&config_path))?;
+    // The demo network is rebuilt at each start: its stories are dated from now, and a story
+    // keeps its first publication time once stored.
+    if let Some(path) = config.database_url.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            let file = format!("{path}{suffix}");
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot reset the demo database {file}"));
+                }
+            }
+        }
+    }
 
     let store = crate::network::open(&config).await?;
     crate::network::sync(store.as_ref(), &config).await?;

@@ -11,8 +11,27 @@ pub async fn run(config_path: Option<&Path>, cmd: RulesCommand) -> anyhow::Resul
     let config = Config::load(config_path)?;
     let store = crate::network::open(&config).await?;
     crate::network::sync(store.as_ref(), &config).await?;
-    let RulesCommand::Test { site, story } = cmd;
     let routes = crate::network::routes(store.as_ref(), &config).await?;
+    let (site, story) = match cmd {
+        RulesCommand::Test { site, story } => (site, story),
+        RulesCommand::Apply { window } => {
+            let secs = window_secs(&window)
+                .with_context(|| format!("--window {window:?} is not a duration like 7d or 48h"))?;
+            let since = masthead_model::OffsetTime::now_utc()
+                .unix_micros
+                .saturating_sub(secs.saturating_mul(1_000_000));
+            let r = masthead_jobs::reroute(store.as_ref(), &routes, since).await?;
+            say!(
+                "re-routed {} stories: {} placements added, {} moved, {} removed, {} unchanged",
+                r.stories,
+                r.placed,
+                r.moved,
+                r.removed,
+                r.unchanged
+            );
+            return Ok(());
+        }
+    };
     let route = routes
         .iter()
         .find(|r| r.site.slug == site)
@@ -65,4 +84,32 @@ pub async fn run(config_path: Option<&Path>, cmd: RulesCommand) -> anyhow::Resul
         );
     }
     Ok(())
+}
+
+/// "7d", "48h", "90m", "2w": a whole number and one unit.
+fn window_secs(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = text.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    let unit_secs = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return None,
+    };
+    n.checked_mul(unit_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn windows() {
+        assert_eq!(super::window_secs("7d"), Some(604_800));
+        assert_eq!(super::window_secs("48h"), Some(172_800));
+        assert_eq!(super::window_secs("d"), None);
+        assert_eq!(super::window_secs("7 days"), None);
+    }
 }

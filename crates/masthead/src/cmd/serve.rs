@@ -189,6 +189,20 @@ impl Node {
         let fetcher =
             Fetcher::new(self.config.fetch.clone()).context("cannot set up the fetcher")?;
         let settings = poll_settings(self.store.as_ref(), &self.config).await?;
+        // Rules may have changed since the last start: the last week follows them now.
+        let week_ago = OffsetTime::now_utc()
+            .unix_micros
+            .saturating_sub(7 * 86_400 * 1_000_000);
+        let rerouted =
+            masthead_jobs::reroute(self.store.as_ref(), &settings.ingest.routes, week_ago).await?;
+        if rerouted.placed + rerouted.moved + rerouted.removed > 0 {
+            tracing::info!(
+                placed = rerouted.placed,
+                moved = rerouted.moved,
+                removed = rerouted.removed,
+                "re-routed recent stories"
+            );
+        }
         if initial_pass {
             let sources = self.store.sources().await?;
             let reports = masthead_jobs::poll_sources(

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
-use masthead_model::{Site, SiteId, Story};
+use masthead_model::{OffsetTime, Site, SiteId, Story};
 use masthead_store::{Store, StoryFilter};
 use serde_json::json;
 
@@ -81,6 +81,109 @@ pub async fn run(config_path: Option<&Path>, cmd: StoriesCommand) -> anyhow::Res
                 say!("{}", serde_json::to_string_pretty(&value)?);
             }
         }
+        StoriesCommand::Kill { id, reason, by } => {
+            anyhow::ensure!(!reason.trim().is_empty(), "--reason must say why");
+            let by = by
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "operator".to_owned());
+            let story = store
+                .story(id)
+                .await?
+                .with_context(|| format!("no story {id}"))?;
+            if !store
+                .kill_story(id, reason.trim(), &by, OffsetTime::now_utc())
+                .await?
+            {
+                anyhow::bail!("story {id} is already withdrawn");
+            }
+            say!(
+                "story {id} \"{}\" withdrawn by {by}: {}",
+                story.headline,
+                reason.trim()
+            );
+        }
+        StoriesCommand::Revisions { id, json } => {
+            store
+                .story(id)
+                .await?
+                .with_context(|| format!("no story {id}"))?;
+            for r in store.revisions(id).await? {
+                if json {
+                    say!(
+                        "{}",
+                        json!({
+                            "number": r.number,
+                            "headline": r.headline,
+                            "standfirst": r.standfirst,
+                            "text": r.text,
+                            "replaced_at": r.replaced_at.to_rfc3339(),
+                        })
+                    );
+                } else {
+                    say!(
+                        "#{} replaced {}: {}",
+                        r.number,
+                        r.replaced_at.to_rfc3339(),
+                        r.headline
+                    );
+                }
+            }
+        }
+        StoriesCommand::Cluster {
+            id,
+            pin,
+            unpin,
+            json,
+        } => {
+            let story = store
+                .story(id)
+                .await?
+                .with_context(|| format!("no story {id}"))?;
+            if pin {
+                store.pin_cluster(story.cluster, Some(id)).await?;
+                say!("pages now show story {id} for cluster {}", story.cluster);
+            } else if unpin {
+                store.pin_cluster(story.cluster, None).await?;
+                say!(
+                    "pages show cluster {}'s earliest story again",
+                    story.cluster
+                );
+            }
+            for member in store.cluster_members(story.cluster).await? {
+                if json {
+                    say!(
+                        "{}",
+                        story_json(store.as_ref(), &sites, &config, &member, false).await?
+                    );
+                } else {
+                    say!(
+                        "{:>6}  {}  {:<16}  {}",
+                        member.id,
+                        member.published.to_rfc3339(),
+                        member.source_name,
+                        member.headline
+                    );
+                }
+            }
+        }
+        StoriesCommand::Unplaced { limit, json } => {
+            for story in store.unplaced_stories(limit).await? {
+                if json {
+                    say!(
+                        "{}",
+                        story_json(store.as_ref(), &sites, &config, &story, false).await?
+                    );
+                } else {
+                    say!(
+                        "{:>6}  {}  {:<16}  {}",
+                        story.id,
+                        story.published.to_rfc3339(),
+                        story.source_name,
+                        story.headline
+                    );
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -126,6 +229,14 @@ async fn story_json(
         obj.insert("slug".into(), json!(story.slug));
         obj.insert("categories".into(), json!(story.categories));
         obj.insert("image".into(), json!(story.image));
+        obj.insert(
+            "killed".into(),
+            json!(story.killed.as_ref().map(|k| json!({
+                "at": k.at.to_rfc3339(),
+                "reason": k.reason,
+                "by": k.by,
+            }))),
+        );
         obj.insert(
             "placements".into(),
             json!(
