@@ -24,11 +24,13 @@
 
 mod adapter;
 mod date;
+mod entities;
 pub mod eval;
 mod json;
 mod links;
 mod media;
 mod opml;
+mod prepare;
 mod text;
 
 use std::collections::HashMap;
@@ -149,6 +151,7 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<ParsedFeed, FeedErr
 
     let json_items;
     let prepared_json;
+    let prepared_xml;
     let input: &[u8] = if is_json {
         let prepared = json::prepare(strip_bom(bytes)).map_err(fail)?;
         json_items = prepared.items;
@@ -156,7 +159,10 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<ParsedFeed, FeedErr
         &prepared_json
     } else {
         json_items = Vec::new();
-        bytes
+        // Recovers what a lenient reader can (wide encodings, undeclared entities, stray `&`,
+        // RSS without a version, Atom 0.3); a well-formed document passes through uncopied.
+        prepared_xml = prepare::prepare(bytes);
+        &prepared_xml
     };
 
     // feed-rs hands timestamps back in UTC. The offset rides along inside the value itself
@@ -190,7 +196,7 @@ pub fn parse(bytes: &[u8], base_url: Option<&Url>) -> Result<ParsedFeed, FeedErr
     let media = if is_json {
         Vec::new()
     } else {
-        media::scan(bytes)
+        media::scan(input)
             .filter(|items| items.len() == parsed.entries.len())
             .unwrap_or_default()
     };

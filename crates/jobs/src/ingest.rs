@@ -35,7 +35,14 @@ pub struct IngestSettings {
 /// The in-memory near-duplicate index of the recent window, shared by the passes of one
 /// process. Built from the store's sketches at start, so a restart forgets nothing.
 #[derive(Clone)]
-pub struct ClusterIndex(Arc<Mutex<Clusterer>>);
+pub struct ClusterIndex(Arc<Mutex<Loaded>>);
+
+struct Loaded {
+    clusterer: Clusterer,
+    window_micros: i64,
+    /// Sketches of stories published since this instant (unix µs) are in the clusterer.
+    from: i64,
+}
 
 impl std::fmt::Debug for ClusterIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -44,35 +51,62 @@ impl std::fmt::Debug for ClusterIndex {
 }
 
 impl ClusterIndex {
-    /// Loads the sketches of the stories published within the window.
+    /// Loads the sketches of the stories published within the window before now.
     pub async fn load(store: &dyn Store, settings: DedupSettings) -> Result<Self, JobError> {
-        let since = OffsetTime::now_utc()
-            .unix_micros
-            .saturating_sub(settings.window_secs.saturating_mul(1_000_000));
-        let mut clusterer = Clusterer::new(settings);
+        let window_micros = settings.window_secs.saturating_mul(1_000_000);
+        let index = Self(Arc::new(Mutex::new(Loaded {
+            clusterer: Clusterer::new(settings),
+            window_micros,
+            from: i64::MAX,
+        })));
+        index
+            .ensure_loaded(store, OffsetTime::now_utc().unix_micros)
+            .await?;
+        Ok(index)
+    }
+
+    /// Makes sure the stories a story published at `published` (unix µs) is compared with
+    /// are loaded: an old story (a backfill, a re-ingested archive) needs an older window.
+    async fn ensure_loaded(&self, store: &dyn Store, published: i64) -> Result<(), JobError> {
+        let (from, window) = self.with_loaded(|l| (l.from, l.window_micros));
+        let needed = published.saturating_sub(window);
+        if needed >= from {
+            return Ok(());
+        }
         let rows = store
-            .sketches_since(since)
+            .sketches_since(needed)
             .await
             .map_err(|cause| JobError::Store {
                 source_name: "cluster index".to_owned(),
                 cause,
             })?;
-        for (id, cluster, published, sketch) in rows {
-            let Some(sketch) = hex::decode(&sketch)
-                .ok()
-                .and_then(|b| Sketch::from_bytes(&b).ok())
-            else {
-                continue;
-            };
-            clusterer.insert(id, published / 1_000_000, sketch, cluster);
-        }
-        Ok(Self(Arc::new(Mutex::new(clusterer))))
+        self.with_loaded(|l| {
+            for (id, cluster, published, sketch) in rows {
+                if l.clusterer.cluster_of(id).is_some() {
+                    continue;
+                }
+                let Some(sketch) = hex::decode(&sketch)
+                    .ok()
+                    .and_then(|b| Sketch::from_bytes(&b).ok())
+                else {
+                    continue;
+                };
+                l.clusterer
+                    .insert(id, published / 1_000_000, sketch, cluster);
+            }
+            l.from = l.from.min(needed);
+        });
+        Ok(())
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Clusterer) -> T) -> T {
+    fn with_loaded<T>(&self, f: impl FnOnce(&mut Loaded) -> T) -> T {
         // A poisoned index is still an index: the panic that poisoned it was elsewhere.
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut guard)
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Clusterer) -> T) -> T {
+        self.with_loaded(|l| f(&mut l.clusterer))
     }
 
     /// Forgets a story (a kill).
@@ -205,7 +239,12 @@ pub async fn ingest_document(
         let published_secs = story.published.unix_micros / 1_000_000;
         // Only a new story looks for its cluster; an update stays where it is.
         let cluster = match (&settings.clusters, &known) {
-            (Some(index), None) => index.with(|c| c.find(published_secs, &sketch)),
+            (Some(index), None) => {
+                index
+                    .ensure_loaded(store, story.published.unix_micros)
+                    .await?;
+                index.with(|c| c.find(published_secs, &sketch))
+            }
             _ => None,
         };
         let outcome = store

@@ -126,7 +126,7 @@ fn code_number(code: lettre::transport::smtp::response::Code) -> u16 {
 /// A refusal shows its kind and reply code only (the relay's text may quote the recipient's
 /// address); other failures show lettre's message and its causes.
 fn smtp_summary(e: &lettre::transport::smtp::Error) -> String {
-    if e.is_response() {
+    if e.is_permanent() || e.is_transient() || e.is_response() {
         let kind = if e.is_permanent() {
             "refused the message (permanent)"
         } else {

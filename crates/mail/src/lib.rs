@@ -52,6 +52,5 @@ pub use settings::{
     SmtpCredentials, SmtpSettings, TlsMode, Transport, parse_smtp_url,
 };
 pub use templates::{
-    ConfirmMail, DigestImage, DigestMail, DigestSection, DigestStory, render_confirm,
-    render_digest,
+    ConfirmMail, DigestImage, DigestMail, DigestSection, DigestStory, render_confirm, render_digest,
 };

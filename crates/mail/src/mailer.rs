@@ -16,6 +16,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::ExposeSecret;
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use crate::message::{ComposedMail, OutgoingMail, compose, mailbox};
@@ -39,6 +40,9 @@ enum Backend {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         relay: String,
+        /// lettre's `max_size` only caps the idle connections it keeps; this caps the
+        /// connections in use, so the relay never sees more than `pool_size` at once.
+        permits: Semaphore,
     },
     Outbox(PathBuf),
 }
@@ -93,6 +97,7 @@ impl Mailer {
             Transport::Smtp(smtp) => Backend::Smtp {
                 relay: smtp.relay(),
                 transport: smtp_transport(&smtp, settings.pool_size)?,
+                permits: Semaphore::new(usize::try_from(settings.pool_size).unwrap_or(1)),
             },
             Transport::Outbox(dir) => {
                 std::fs::create_dir_all(&dir).map_err(|source| MailError::OutboxWrite {
@@ -136,17 +141,25 @@ impl Mailer {
             envelope,
         } = composed;
         let accepted_by = match &self.inner.backend {
-            Backend::Smtp { transport, relay } => {
-                let response = transport
-                    .send_raw(&envelope, &bytes)
-                    .await
-                    .map_err(|error| {
-                        tracing::debug!(message_id = %message_id, relay = %relay, "SMTP relay did not take the mail");
-                        MailError::Smtp {
-                            relay: relay.clone(),
-                            error,
-                        }
-                    })?;
+            Backend::Smtp {
+                transport,
+                relay,
+                permits,
+            } => {
+                // Never closed, so acquiring cannot fail.
+                let _permit = permits.acquire().await.ok();
+                let result = transport.send_raw(&envelope, &bytes).await;
+                // lettre parks the connection back in its pool from a spawned task; yielding
+                // once before giving up the permit lets that task run first, so the next
+                // sender reuses the connection instead of opening another.
+                tokio::task::yield_now().await;
+                let response = result.map_err(|error| {
+                    tracing::debug!(message_id = %message_id, relay = %relay, "SMTP relay did not take the mail");
+                    MailError::Smtp {
+                        relay: relay.clone(),
+                        error,
+                    }
+                })?;
                 tracing::debug!(message_id = %message_id, relay = %relay, "mail sent");
                 AcceptedBy::Relay {
                     code: response.code().to_string(),
@@ -168,7 +181,9 @@ impl Mailer {
     /// Connects to the relay and says hello (readiness checks); always fine for the outbox.
     pub async fn check(&self) -> Result<(), MailError> {
         match &self.inner.backend {
-            Backend::Smtp { transport, relay } => transport
+            Backend::Smtp {
+                transport, relay, ..
+            } => transport
                 .test_connection()
                 .await
                 .map(|_| ())

@@ -98,9 +98,10 @@ pub(crate) fn compose(
         builder = builder.raw_header(extra_header(name, value)?);
     }
     let message = match &mail.html {
-        Some(html) => {
-            builder.multipart(MultiPart::alternative_plain_html(mail.text.clone(), html.clone()))
-        }
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            html.clone(),
+        )),
         None => builder.singlepart(SinglePart::plain(mail.text.clone())),
     };
     let mut message = message.map_err(|source| MailError::Build { source })?;
@@ -168,7 +169,11 @@ mod tests {
     use super::*;
 
     fn from() -> Mailbox {
-        mailbox("sender", &MailAddress::new("Orlando Echo", "news@echo.example")).unwrap()
+        mailbox(
+            "sender",
+            &MailAddress::new("Orlando Echo", "news@echo.example"),
+        )
+        .unwrap()
     }
 
     fn mail() -> OutgoingMail {
@@ -197,7 +202,10 @@ mod tests {
         let c = compose(&from(), None, &m).unwrap();
         assert_eq!(c.message_id, "<digest-42-7311@echo.example>");
         let text = String::from_utf8(c.bytes).unwrap();
-        assert!(text.contains("Message-ID: <digest-42-7311@echo.example>\r\n"), "{text}");
+        assert!(
+            text.contains("Message-ID: <digest-42-7311@echo.example>\r\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -293,7 +293,10 @@ mod tests {
     #[test]
     fn ip_hosts() {
         let s = parse_smtp_url("smtp://127.0.0.1:2525").unwrap();
-        assert_eq!((s.host.as_str(), s.relay().as_str()), ("127.0.0.1", "127.0.0.1:2525"));
+        assert_eq!(
+            (s.host.as_str(), s.relay().as_str()),
+            ("127.0.0.1", "127.0.0.1:2525")
+        );
         let s = parse_smtp_url("smtp://[::1]:2525").unwrap();
         assert_eq!((s.host.as_str(), s.relay().as_str()), ("::1", "[::1]:2525"));
     }

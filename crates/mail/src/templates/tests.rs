@@ -109,22 +109,37 @@ fn digest_html_is_built_for_mail_clients() {
     assert!(select(&doc, "link").is_empty(), "no external CSS");
     assert!(select(&doc, "script").is_empty(), "no scripts");
     assert!(select(&doc, "style").is_empty(), "inline CSS only");
-    assert!(!html.contains("<div class") && !html.contains(" class="), "no classes");
+    assert!(
+        !html.contains("<div class") && !html.contains(" class="),
+        "no classes"
+    );
 
     let images = select(&doc, "img");
     assert_eq!(images.len(), 2);
     for img in &images {
         for attr in ["src", "width", "height", "alt"] {
-            assert!(img.attr(attr).is_some_and(|v| !v.is_empty()), "img without {attr}");
+            assert!(
+                img.attr(attr).is_some_and(|v| !v.is_empty()),
+                "img without {attr}"
+            );
         }
         let width: u32 = img.attr("width").unwrap().parse().unwrap();
         assert!(width <= DIGEST_IMAGE_MAX_WIDTH);
     }
     // 1200×800 scaled into the column, 400×300 kept.
     let first = images[0];
-    assert_eq!((first.attr("width"), first.attr("height")), (Some("552"), Some("368")));
-    assert_eq!(first.attr("alt"), Some("Steve Witkoff & Vladimir Putin shake hands"));
-    assert_eq!((images[1].attr("width"), images[1].attr("height")), (Some("400"), Some("300")));
+    assert_eq!(
+        (first.attr("width"), first.attr("height")),
+        (Some("552"), Some("368"))
+    );
+    assert_eq!(
+        first.attr("alt"),
+        Some("Steve Witkoff & Vladimir Putin shake hands")
+    );
+    assert_eq!(
+        (images[1].attr("width"), images[1].attr("height")),
+        (Some("400"), Some("300"))
+    );
 
     // Table layout, every text value escaped, links intact.
     assert!(!select(&doc, "table[role=presentation]").is_empty());
@@ -141,7 +156,10 @@ fn digest_html_is_built_for_mail_clients() {
         ]
     );
     assert!(select(&doc, "b").is_empty(), "a headline's markup is text");
-    let hrefs: Vec<&str> = select(&doc, "a").iter().filter_map(|a| a.attr("href")).collect();
+    let hrefs: Vec<&str> = select(&doc, "a")
+        .iter()
+        .filter_map(|a| a.attr("href"))
+        .collect();
     assert!(hrefs.contains(&"https://echo.example/world/witkoff-talks?utm=digest&x=1"));
     assert!(hrefs.contains(&"https://echo.example/unsubscribe?t=abc&s=1"));
     assert!(hrefs.contains(&"https://echo.example/subscribe/preferences?t=abc"));
@@ -177,14 +195,20 @@ Orlando Echo
     );
     let doc = Html::parse_document(&html);
     assert!(select(&doc, "link, script, style").is_empty());
-    let hrefs: Vec<&str> = select(&doc, "a").iter().filter_map(|a| a.attr("href")).collect();
+    let hrefs: Vec<&str> = select(&doc, "a")
+        .iter()
+        .filter_map(|a| a.attr("href"))
+        .collect();
     assert_eq!(hrefs, ["https://echo.example/subscribe/confirm?t=x&y=1"; 2]);
     assert!(html.contains("expires in 48 hours"));
 }
 
 #[test]
 fn tidy_text_collapses_blank_lines() {
-    assert_eq!(tidy_text("\n\na  \n\n\n\nb\n-- \nc\n\n\n"), "a\n\nb\n-- \nc\n");
+    assert_eq!(
+        tidy_text("\n\na  \n\n\n\nb\n-- \nc\n\n\n"),
+        "a\n\nb\n-- \nc\n"
+    );
 }
 
 #[test]

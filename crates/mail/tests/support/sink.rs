@@ -60,9 +60,6 @@ impl Sink {
 async fn session(stream: TcpStream, state: Arc<Mutex<State>>, offer_auth: bool) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
-    let mut reply = async |w: &mut tokio::net::tcp::OwnedWriteHalf, text: &str| {
-        w.write_all(text.as_bytes()).await.unwrap();
-    };
     reply(&mut write, "220 sink.test ESMTP test sink\r\n").await;
     let mut current = Received::default();
     let mut auth = None;
@@ -93,7 +90,11 @@ async fn session(stream: TcpStream, state: Arc<Mutex<State>>, offer_auth: bool) 
         } else if upper.starts_with("RCPT TO:") {
             let to = angle(&command);
             if to.contains("bounce") {
-                reply(&mut write, "550 5.1.1 <bounce@example.org>: Recipient address rejected\r\n").await;
+                reply(
+                    &mut write,
+                    "550 5.1.1 <bounce@example.org>: Recipient address rejected\r\n",
+                )
+                .await;
             } else if to.contains("later") {
                 reply(&mut write, "451 4.7.1 Try again later\r\n").await;
             } else {
@@ -137,4 +138,8 @@ fn angle(command: &str) -> String {
     let start = command.find('<').map_or(0, |i| i + 1);
     let end = command.rfind('>').unwrap_or(command.len());
     command.get(start..end).unwrap_or_default().to_owned()
+}
+
+async fn reply(w: &mut tokio::net::tcp::OwnedWriteHalf, text: &str) {
+    w.write_all(text.as_bytes()).await.unwrap();
 }

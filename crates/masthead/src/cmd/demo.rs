@@ -36,7 +36,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    return Err(e).with_context(|| format!("cannot reset the demo database {file}"));
+                    return Err(e)
+                        .with_context(|| format!("cannot reset the demo database {file}"));
                 }
             }
         }

@@ -11,4 +11,5 @@
 mod cli;
 mod pages;
 mod screenshots;
+mod stories;
 mod support;

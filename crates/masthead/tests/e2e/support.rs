@@ -47,15 +47,31 @@ pub struct Demo {
 impl Demo {
     pub fn start() -> Self {
         let data = TempDir::new("demo");
-        let mut child = Command::new(bin())
+        let mut command = Command::new(bin());
+        command
             .args(["demo", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data.path())
+            .arg(data.path());
+        Self::spawn(command, data, "Ctrl-C stops it")
+    }
+
+    /// `masthead serve` on the configuration `data/masthead.toml`.
+    pub fn serve(data: TempDir) -> Self {
+        let mut command = Command::new(bin());
+        command
+            .arg("--config")
+            .arg(data.path().join("masthead.toml"))
+            .args(["serve", "--listen", "127.0.0.1:0"]);
+        Self::spawn(command, data, "masthead is serving on")
+    }
+
+    fn spawn(mut command: Command, data: TempDir, ready: &str) -> Self {
+        let mut child = command
             // The demo must work on its embedded default whatever the caller's environment.
             .env_remove("MASTHEAD_DATABASE_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("start masthead demo");
+            .expect("start masthead");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -71,7 +87,7 @@ impl Demo {
             let line = rx
                 .recv_timeout(Duration::from_secs(120))
                 .expect("the demo printed its URLs in time");
-            let done = line.contains("Ctrl-C stops it");
+            let done = line.contains(ready);
             lines.push(line);
             if done {
                 break;
