@@ -41,6 +41,7 @@ mod mailer;
 mod message;
 mod outbox;
 mod settings;
+pub mod signed;
 mod templates;
 
 pub use error::MailError;

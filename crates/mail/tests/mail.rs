@@ -1,6 +1,12 @@
 //! End-to-end tests of the mailer: a real SMTP conversation with the sink in `support/sink.rs`,
 //! the disk outbox, DKIM keys and the rate limit. Messages are checked by parsing them.
 
+// clippy.toml allows unwrap in `#[test]` functions only; the helpers and the sink are test code too.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers and the test sink: a failure fails the test"
+)]
+
 mod support {
     pub mod sink;
 }
@@ -101,7 +107,8 @@ fn raw_header(bytes: &[u8], name: &str) -> Option<String> {
     unfolded
         .split("\r\n")
         .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
-        .map(|l| l[prefix.len()..].trim().to_owned())
+        .and_then(|l| l.get(prefix.len()..))
+        .map(|v| v.trim().to_owned())
 }
 
 /// Checks a produced message by parsing it: both parts, the unsubscribe headers, Message-ID,
@@ -199,6 +206,16 @@ async fn smtp_delivers_a_multipart_signed_message() {
         .find_map(|t| t.trim().strip_prefix("h="))
         .unwrap()
         .replace(' ', "");
+    let bh = signature
+        .split(';')
+        .find_map(|t| t.trim().strip_prefix("bh="))
+        .unwrap()
+        .replace(' ', "");
+    assert_eq!(
+        bh,
+        relaxed_body_hash(&got.data),
+        "the body hash matches the body sent"
+    );
     for header in [
         "from",
         "to",
@@ -508,4 +525,37 @@ fn bad_settings_are_refused() {
         Mailer::new(s).unwrap_err().to_string(),
         "invalid sender email address"
     );
+}
+
+/// RFC 6376 §3.4.4 relaxed body canonicalization, SHA-256, base64: what `bh=` must be.
+fn relaxed_body_hash(message: &[u8]) -> String {
+    use base64ct::{Base64, Encoding};
+    use sha2::Digest;
+    let text = String::from_utf8_lossy(message);
+    let body = text.split_once("\r\n\r\n").unwrap().1;
+    let mut lines: Vec<String> = body
+        .split("\r\n")
+        .map(|l| {
+            // Each run of spaces and tabs becomes one space; trailing ones go.
+            let mut out = String::new();
+            for c in l.chars() {
+                if c == ' ' || c == '\t' {
+                    if !out.ends_with(' ') {
+                        out.push(' ');
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            out.trim_end_matches(' ').to_owned()
+        })
+        .collect();
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let mut canonical = lines.join("\r\n");
+    if !canonical.is_empty() {
+        canonical.push_str("\r\n");
+    }
+    Base64::encode_string(&sha2::Sha256::digest(canonical.as_bytes()))
 }
