@@ -360,6 +360,159 @@ fn correction(s: &Story, rng: &mut Rng) -> (String, String) {
     (s.headline.clone(), text(&ps))
 }
 
+
+/// Second versions from `testdata/agency_stories.txt`: (base id, kind, story).
+fn parse_agency(body: &str) -> Vec<(String, String, Story)> {
+    let mut out: Vec<(String, String, Story)> = Vec::new();
+    for line in body.lines() {
+        if line.starts_with('#') && out.is_empty() {
+            continue;
+        }
+        if let Some(head) = line.strip_prefix("==== ") {
+            let f: Vec<&str> = head.split_whitespace().collect();
+            out.push((
+                f[0].into(),
+                f[1].into(),
+                Story {
+                    _id: f[0].into(),
+                    group: String::new(),
+                    dateline: String::new(),
+                    headline: String::new(),
+                    paragraphs: Vec::new(),
+                },
+            ));
+            continue;
+        }
+        let Some((_, _, s)) = out.last_mut() else {
+            continue;
+        };
+        if s.headline.is_empty() {
+            s.headline = line.trim().into();
+        } else if !line.trim().is_empty() {
+            s.paragraphs.push(line.trim().into());
+        }
+    }
+    out
+}
+
+const COMPANIES: &[(&str, &str, &str)] = &[
+    ("Alder Brands Inc.", "Alder", "Chief Executive Nora Lindgren"),
+    ("Brightwater Utilities Corp.", "Brightwater", "Chief Executive Samuel Osei"),
+    ("Crestline Logistics", "Crestline", "Chief Executive Hiro Tanaka"),
+    ("Dunmore Apparel Group", "Dunmore", "Chief Executive Clara Weiss"),
+    ("Everpine Software Inc.", "Everpine", "Chief Executive Rahul Mehta"),
+    ("Foxglove Pharmaceuticals", "Foxglove", "Chief Executive Ingrid Holm"),
+    ("Granite Peak Mining Ltd.", "Granite Peak", "Chief Executive Owen Pryce"),
+    ("Halcyon Hotels Corp.", "Halcyon", "Chief Executive Lucia Ferraro"),
+];
+
+const REASONS_UP: &[&str] = &[
+    "helped by strong demand in North America",
+    "as price increases offset higher costs",
+    "driven by record sales of its newest products",
+    "helped by lower fuel and freight costs",
+];
+const REASONS_DOWN: &[&str] = &[
+    "hurt by weak demand in Europe and China",
+    "as higher wages and interest costs weighed on margins",
+    "after a slowdown in orders from its largest customers",
+    "hurt by a stronger dollar",
+];
+
+fn money(cents: usize) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// An earnings report from a template: the wire's house style with the company's figures.
+fn earnings_story(i: usize, rng: &mut Rng) -> Story {
+    let (name, short, ceo) = COMPANIES[i % COMPANIES.len()];
+    let beat = rng.chance(0.5);
+    let quarter = *rng.pick(&["first-quarter", "second-quarter", "third-quarter"]);
+    let day = *rng.pick(&["Tuesday", "Wednesday", "Thursday"]);
+    let ni = 80 + rng.below(900);
+    let ni0 = if beat { ni * 8 / 10 } else { ni * 12 / 10 };
+    let eps = 40 + rng.below(400);
+    let eps0 = if beat { eps * 8 / 10 } else { eps * 12 / 10 };
+    let exp = if beat { eps - 5 - rng.below(10) } else { eps + 5 + rng.below(10) };
+    let rev = 10 + rng.below(80);
+    let g = 2 + rng.below(12);
+    let lo = eps * 4;
+    let s = 1 + rng.below(8);
+    let (verb, dir, reason, fc, move_) = if beat {
+        ("beat", "rose", *rng.pick(REASONS_UP), "raised", "rose")
+    } else {
+        ("missed", "fell", *rng.pick(REASONS_DOWN), "cut", "fell")
+    };
+    Story {
+        _id: format!("earn-template-{i}"),
+        group: "earnings-template".into(),
+        dateline: "NONE".into(),
+        headline: format!(
+            "{short} {quarter} profit {} estimates",
+            if beat { "beats" } else { "misses" }
+        ),
+        paragraphs: vec![
+            format!(
+                "{name} on {day} reported {quarter} profit that {verb} analysts' estimates, {reason}, and {fc} its forecast for the full year."
+            ),
+            format!(
+                "The company reported net income of ${ni} million, or ${} per share, compared with ${ni0} million, or ${} per share, a year earlier. Revenue {dir} {g} percent to ${}.{} billion. Analysts had expected earnings of ${} per share, according to LSEG data.",
+                money(eps),
+                money(eps0),
+                rev / 10,
+                rev % 10,
+                money(exp)
+            ),
+            format!(
+                "{short} now expects full-year earnings of ${} to ${} per share. {ceo} said the company was confident about the rest of the year.",
+                money(lo),
+                money(lo + 15)
+            ),
+            format!("Shares of the company {move_} {s} percent in premarket trading."),
+        ],
+    }
+}
+
+/// Teams of one league: (name, ground, manager, two players).
+const TEAMS: &[(&str, &str, &str, &str, &str)] = &[
+    ("Blackwater Rovers", "Mill Lane", "Tomas Lindqvist", "Jamal Okafor", "Aron Fischer"),
+    ("Eastfield City", "Eastfield Park", "Gareth Pole", "Daniel Moss", "Liam Byrne"),
+    ("Northgate United", "the Foundry", "Sofia Brandt", "Kenji Mori", "Paul Adeyemi"),
+    ("Southport Albion", "Marine Road", "Colm Reilly", "Luca Ferri", "Ben Asante"),
+    ("Westmere Athletic", "Westmere Stadium", "Dara Quinn", "Max Holloway", "Yusuf Kaya"),
+    ("Harbourside FC", "the Quay", "Ian Mercer", "Theo Blanc", "Sam Ortiz"),
+];
+
+/// A match report from a template: a different game of the same league.
+fn match_story(home: usize, away: usize, rng: &mut Rng) -> Story {
+    let (hn, hg, hm, hp1, hp2) = TEAMS[home % TEAMS.len()];
+    let (an, _, am, ap1, _) = TEAMS[away % TEAMS.len()];
+    let hs = 1 + rng.below(3);
+    let as_ = rng.below(hs);
+    let minute = 60 + rng.below(30);
+    let first = 10 + rng.below(35);
+    let pos = *rng.pick(&["second", "third", "fourth", "fifth"]);
+    let day = *rng.pick(&["Saturday", "Sunday"]);
+    Story {
+        _id: format!("match-{home}-{away}"),
+        group: "match-template".into(),
+        dateline: "NONE".into(),
+        headline: format!("{hn} beat {an} {hs}-{as_} to climb to {pos}"),
+        paragraphs: vec![
+            format!(
+                "{hp1} scored in the {minute}th minute as {hn} beat {an} {hs}-{as_} at {hg} on {day} to move up to {pos} in the Premier Division."
+            ),
+            format!(
+                "{hp2} had given {hn} the lead in the {first}th minute, and {ap1} equalized for {an} before halftime with a shot from the edge of the area."
+            ),
+            format!(
+                "{hn} manager {hm} said his side had deserved the win. {an} manager {am} said his players had been unlucky and would learn from it."
+            ),
+            format!("{an} have now gone {} matches without a win.", 2 + rng.below(5)),
+        ],
+    }
+}
+
 fn side(h: &str, t: &str) -> serde_json::Value {
     serde_json::json!({ "headline": h, "text": t })
 }
@@ -451,6 +604,80 @@ fn main() {
             emit(base(a), base(b), false, "same-day");
         }
         made += 1;
+    }
+
+    // Agency rewrites (duplicates) and follow-ups (different stories sharing names).
+    let agency_path = std::env::args_os()
+        .nth(2)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/agency_stories.txt")
+        });
+    let agency = parse_agency(&std::fs::read_to_string(&agency_path).expect("agency stories"));
+    let by_id = |id: &str| {
+        stories
+            .iter()
+            .position(|s| s._id == id)
+            .unwrap_or_else(|| panic!("no base story {id}"))
+    };
+    let agency_of = |id: &str| {
+        agency
+            .iter()
+            .find(|(b, k, _)| b == id && k == "agency")
+            .map(|(_, _, s)| s)
+    };
+    for (x, (base_id, kind, second)) in agency.iter().enumerate() {
+        let i = by_id(base_id);
+        let s = &stories[i];
+        let other = &stories[(i + 11) % n].headline;
+        match kind.as_str() {
+            "agency" => {
+                emit(base(s), base(second), true, "agency-rewrite");
+                if x % 2 == 0 {
+                    emit(
+                        repost(s, &mut rng),
+                        wrap(second, x, other),
+                        true,
+                        "agency-rewrite",
+                    );
+                }
+            }
+            "followup" => {
+                emit(base(s), base(second), false, "follow-up");
+                if let Some(a) = agency_of(base_id) {
+                    emit(wrap(a, x, other), base(second), false, "follow-up");
+                }
+            }
+            other => panic!("unknown kind {other}"),
+        }
+    }
+    // Same topic, shared names: one story's agency version against its group's others.
+    for members in groups.values() {
+        for (x, a) in members.iter().enumerate() {
+            for b in members.iter().skip(x + 1) {
+                if let Some(aa) = agency_of(&a._id) {
+                    emit(base(aa), base(b), false, "same-topic");
+                }
+            }
+        }
+    }
+    // Templated stories: earnings reports with other figures, games of one league.
+    let earnings: Vec<Story> = (0..COMPANIES.len())
+        .map(|i| earnings_story(i, &mut rng))
+        .collect();
+    for (x, a) in earnings.iter().enumerate() {
+        for b in earnings.iter().skip(x + 1).take(3) {
+            emit(base(a), base(b), false, "template-earnings");
+        }
+    }
+    let games: Vec<Story> = [(0, 1), (2, 3), (4, 5), (1, 2), (3, 0), (5, 4), (0, 2), (3, 5)]
+        .iter()
+        .map(|&(h, a)| match_story(h, a, &mut rng))
+        .collect();
+    for (x, a) in games.iter().enumerate() {
+        for b in games.iter().skip(x + 1).take(3) {
+            emit(base(a), base(b), false, "template-match");
+        }
     }
     for v in out {
         println!("{v}");

@@ -19,7 +19,10 @@ use masthead_model::{ClusterId, StoryId};
 use serde::Deserialize;
 
 use crate::DedupError;
-use crate::sketch::{DEFAULT_THRESHOLD, MINHASH_SLOTS, Sketch, similarity};
+use crate::sketch::{
+    DEFAULT_NAME_FLOOR, DEFAULT_NAME_THRESHOLD, DEFAULT_THRESHOLD, MINHASH_SLOTS, NAME_SLOTS,
+    Sketch, name_similarity, similarity,
+};
 
 /// How the clusterer decides; part of the network's `Config` as `[dedup]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -32,6 +35,14 @@ pub struct DedupSettings {
     /// MinHash slots per LSH band (default 3: 42 bands of 3). Fewer rows find more distant
     /// candidates at more comparisons; the threshold still decides.
     pub band_rows: usize,
+    /// Second signal: distinctive-feature similarity ([`crate::name_similarity`]) at or above
+    /// which two stories are the same news, provided their shingle similarity also reaches
+    /// `name_floor`. Above 1 turns the second signal off.
+    pub name_threshold: f64,
+    /// The shingle similarity the second signal needs as well (a low floor).
+    pub name_floor: f64,
+    /// Distinctive-feature MinHash slots per LSH band (default 2: 32 bands of 2).
+    pub name_band_rows: usize,
 }
 
 impl Default for DedupSettings {
@@ -40,6 +51,9 @@ impl Default for DedupSettings {
             window_secs: 3 * 24 * 3600,
             threshold: DEFAULT_THRESHOLD,
             band_rows: 3,
+            name_threshold: DEFAULT_NAME_THRESHOLD,
+            name_floor: DEFAULT_NAME_FLOOR,
+            name_band_rows: 2,
         }
     }
 }
@@ -68,7 +82,68 @@ impl DedupSettings {
                 why: "must be between 1 and 128",
             });
         }
+        if !(self.name_threshold > 0.0) {
+            return Err(DedupError::Setting {
+                key: "dedup.name_threshold",
+                value: self.name_threshold.to_string(),
+                why: "must be positive (above 1 turns the second signal off)",
+            });
+        }
+        if !(self.name_floor > 0.0 && self.name_floor <= 1.0) {
+            return Err(DedupError::Setting {
+                key: "dedup.name_floor",
+                value: self.name_floor.to_string(),
+                why: "must be in (0, 1]",
+            });
+        }
+        if self.name_band_rows == 0 || self.name_band_rows > NAME_SLOTS {
+            return Err(DedupError::Setting {
+                key: "dedup.name_band_rows",
+                value: self.name_band_rows.to_string(),
+                why: "must be between 1 and 64",
+            });
+        }
         Ok(())
+    }
+
+    /// True when two sketches are the same news: shingle similarity at least `threshold`, or
+    /// distinctive-feature similarity at least `name_threshold` with shingle similarity at
+    /// least `name_floor`.
+    pub fn is_duplicate(&self, a: &Sketch, b: &Sketch) -> bool {
+        Rule::from(self).is_duplicate(a, b)
+    }
+}
+
+/// The decision part of the settings, clamped.
+#[derive(Clone, Copy, Debug)]
+struct Rule {
+    threshold: f64,
+    name_threshold: f64,
+    name_floor: f64,
+}
+
+impl From<&DedupSettings> for Rule {
+    fn from(s: &DedupSettings) -> Self {
+        let clamp = |v: f64, default: f64, max: f64| {
+            if v.is_nan() {
+                default
+            } else {
+                v.clamp(f64::MIN_POSITIVE, max)
+            }
+        };
+        Self {
+            threshold: clamp(s.threshold, DEFAULT_THRESHOLD, 1.0),
+            name_threshold: clamp(s.name_threshold, DEFAULT_NAME_THRESHOLD, f64::INFINITY),
+            name_floor: clamp(s.name_floor, DEFAULT_NAME_FLOOR, 1.0),
+        }
+    }
+}
+
+impl Rule {
+    fn is_duplicate(&self, a: &Sketch, b: &Sketch) -> bool {
+        let shingles = similarity(a, b);
+        shingles >= self.threshold
+            || (shingles >= self.name_floor && name_similarity(a, b) >= self.name_threshold)
     }
 }
 
@@ -108,8 +183,9 @@ struct Entry {
 /// Clusters stories incrementally; see the module notes.
 pub struct Clusterer {
     window: i64,
-    threshold: f64,
+    rule: Rule,
     rows: usize,
+    name_rows: usize,
     slots: Vec<Option<Entry>>,
     free: Vec<u32>,
     by_id: HashMap<StoryId, u32>,
@@ -135,19 +211,17 @@ impl Clusterer {
     /// [`DedupSettings::validate`] first to report them instead).
     pub fn new(settings: DedupSettings) -> Self {
         let rows = settings.band_rows.clamp(1, MINHASH_SLOTS);
+        let name_rows = settings.name_band_rows.clamp(1, NAME_SLOTS);
         Self {
             window: settings.window_secs.max(1),
-            threshold: if settings.threshold.is_nan() {
-                DEFAULT_THRESHOLD
-            } else {
-                settings.threshold.clamp(f64::MIN_POSITIVE, 1.0)
-            },
+            rule: Rule::from(&settings),
             rows,
+            name_rows,
             slots: Vec::new(),
             free: Vec::new(),
             by_id: HashMap::new(),
             by_time: BTreeSet::new(),
-            bands: (0..MINHASH_SLOTS / rows)
+            bands: (0..MINHASH_SLOTS / rows + NAME_SLOTS / name_rows)
                 .map(|_| BandMap::default())
                 .collect(),
             links: Vec::new(),
@@ -176,12 +250,30 @@ impl Clusterer {
         self.slots.get(slot as usize).and_then(Option::as_ref)
     }
 
-    fn band_keys(rows: usize, sketch: &Sketch) -> impl Iterator<Item = u64> + '_ {
-        sketch
+    /// (band, key) for each band a sketch sits in: the shingle bands, then the
+    /// distinctive-feature bands, which a story with too few such features (whose
+    /// [`name_similarity`] is always 0) stays out of.
+    fn band_keys(&self, sketch: &Sketch) -> Vec<(usize, u64)> {
+        let shingle_bands = MINHASH_SLOTS / self.rows;
+        let mut keys: Vec<(usize, u64)> = sketch
             .minhash()
-            .chunks_exact(rows)
+            .chunks_exact(self.rows)
             .enumerate()
-            .map(|(band, values)| band_key(band, values))
+            .map(|(band, values)| (band, band_key(band, values)))
+            .collect();
+        if sketch.names() >= crate::sketch::MIN_NAMES && self.rule.name_threshold <= 1.0 {
+            keys.extend(
+                sketch
+                    .name_minhash()
+                    .chunks_exact(self.name_rows)
+                    .enumerate()
+                    .map(|(band, values)| {
+                        let band = shingle_bands + band;
+                        (band, band_key(band, values))
+                    }),
+            );
+        }
+        keys
     }
 
     /// Adds a story and returns the cluster it joins: the cluster of the earliest story in the
@@ -221,7 +313,7 @@ impl Clusterer {
             return None;
         }
         seen.clear();
-        for (band, key) in Self::band_keys(self.rows, sketch).enumerate() {
+        for (band, key) in self.band_keys(sketch) {
             let mut slot = self.head(band, key);
             // A chain never holds more slots than exist; the bound only guards the loop.
             for _ in 0..self.slots.len() {
@@ -244,7 +336,7 @@ impl Clusterer {
                 // Only an earlier story could change the answer.
                 continue;
             }
-            if similarity(sketch, &e.sketch) >= self.threshold {
+            if self.rule.is_duplicate(sketch, &e.sketch) {
                 best = Some((e.published, e.id, e.cluster));
             }
         }
@@ -260,7 +352,7 @@ impl Clusterer {
         if published_unix < self.horizon() {
             return;
         }
-        let keys: Vec<u64> = Self::band_keys(self.rows, &sketch).collect();
+        let keys = self.band_keys(&sketch);
         let entry = Entry {
             id,
             published: published_unix,
@@ -288,7 +380,7 @@ impl Clusterer {
         if self.links.len() < needed {
             self.links.resize(needed, NONE);
         }
-        for (band, key) in keys.into_iter().enumerate() {
+        for (band, key) in keys {
             let Some(map) = self.bands.get_mut(band) else {
                 continue;
             };
@@ -310,9 +402,9 @@ impl Clusterer {
             return;
         };
         self.by_time.remove(&(entry.published, id));
-        let keys: Vec<u64> = Self::band_keys(self.rows, &entry.sketch).collect();
+        let keys = self.band_keys(&entry.sketch);
         let nb = self.bands.len();
-        for (band, key) in keys.into_iter().enumerate() {
+        for (band, key) in keys {
             let next = self.link(slot, band);
             let head = self.head(band, key);
             if head == slot {

@@ -34,7 +34,8 @@ pub use eval::{
 };
 pub use identity::{canonical_url, identity_key};
 pub use sketch::{
-    DEFAULT_THRESHOLD, MINHASH_SLOTS, SHINGLE_WORDS, Sketch, is_near_duplicate, similarity, sketch,
+    DEFAULT_NAME_FLOOR, DEFAULT_NAME_THRESHOLD, DEFAULT_THRESHOLD, MIN_NAMES, MINHASH_SLOTS,
+    NAME_SLOTS, SHINGLE_WORDS, Sketch, is_near_duplicate, name_similarity, similarity, sketch,
 };
 
 use std::path::PathBuf;

@@ -11,6 +11,14 @@
 //! skipped, so a re-post with a new header and footer keeps its similarity. Every hash here is
 //! written out (FNV-1a, a fixed multiply-shift family), so a stored sketch stays comparable
 //! across Rust versions and platforms.
+//!
+//! A second signal, for a rewrite of the same event by a second agency (new sentences, the
+//! same facts): a MinHash over the body's *distinctive features* — numbers (alone and with the
+//! word that follows them, `1200 page`), capitalised name tokens that do not open a sentence
+//! (`hrytsenko`, a possessive `'s` dropped; days, months and function words skipped), and
+//! 3-word shingles of quoted spans. Two agencies telling one story share most of these while
+//! their word shingles score 0.1–0.3; two stories on one topic share a few names but not the
+//! numbers and quotes. The headline is left out of this set (headline case and wording vary).
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -31,8 +39,27 @@ pub const MINHASH_SLOTS: usize = 128;
 /// recall 0.959). Merging two stories hides one; missing a rewrite shows it twice.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 
-/// Bytes of [`Sketch::to_bytes`]: SimHash, shingle count, then the MinHash slots.
-const SKETCH_BYTES: usize = 8 + 4 + 4 * MINHASH_SLOTS;
+/// Default threshold on the distinctive features' estimated Jaccard ([`name_similarity`]) for
+/// the second signal; see [`crate::DedupSettings::is_duplicate`].
+pub const DEFAULT_NAME_THRESHOLD: f64 = 0.5;
+
+/// Default floor on shingle similarity for the second signal: an agency rewrite still shares
+/// some word shingles (names, quotes, figures with their words).
+pub const DEFAULT_NAME_FLOOR: f64 = 0.1;
+
+/// MinHash slots over the distinctive features: standard error `sqrt(J(1-J)/64)` ≤ 0.0625.
+pub const NAME_SLOTS: usize = 64;
+
+/// Bytes of a version-1 sketch (no version byte): SimHash, shingle count, the MinHash slots.
+/// Still read back, with an empty distinctive-feature signal.
+const SKETCH_BYTES_V1: usize = 8 + 4 + 4 * MINHASH_SLOTS;
+
+/// The version byte that opens a version-2 sketch.
+const SKETCH_VERSION: u8 = 2;
+
+/// Bytes of [`Sketch::to_bytes`] (version 2): the version byte, the version-1 fields, the
+/// distinctive-feature count and its MinHash slots.
+const SKETCH_BYTES: usize = 1 + SKETCH_BYTES_V1 + 4 + 4 * NAME_SLOTS;
 
 /// Phrases that mark a line as boilerplate when the line is short.
 const BOILERPLATE: &[&str] = &[
@@ -82,13 +109,13 @@ const fn splitmix(state: u64) -> u64 {
 /// never changes meaning.
 #[expect(
     clippy::indexing_slicing,
-    reason = "const fn (no get_mut); i < MINHASH_SLOTS by the loop condition, checked at compile time"
+    reason = "const fn (no get_mut); i < N by the loop condition, checked at compile time"
 )]
-const fn family() -> [(u64, u64); MINHASH_SLOTS] {
-    let mut out = [(0u64, 0u64); MINHASH_SLOTS];
+const fn family<const N: usize>(seed: u64) -> [(u64, u64); N] {
+    let mut out = [(0u64, 0u64); N];
     let mut i = 0;
-    let mut state = 0x6d61_7374_6865_6164; // "masthead"
-    while i < MINHASH_SLOTS {
+    let mut state = seed;
+    while i < N {
         state = splitmix(state);
         let a = state | 1;
         state = splitmix(state);
@@ -98,7 +125,10 @@ const fn family() -> [(u64, u64); MINHASH_SLOTS] {
     out
 }
 
-const FAMILY: [(u64, u64); MINHASH_SLOTS] = family();
+const FAMILY: [(u64, u64); MINHASH_SLOTS] = family(0x6d61_7374_6865_6164); // "masthead"
+
+/// The distinctive features' own family, so its slots never mirror the shingle slots.
+const NAME_FAMILY: [(u64, u64); NAME_SLOTS] = family(0x6e61_6d65_7369_676e); // "namesign"
 
 /// Murmur3's 64-bit finalizer: spreads FNV's weak low bits before the multiply-shift family.
 fn fmix64(mut k: u64) -> u64 {
@@ -116,6 +146,10 @@ pub struct Sketch {
     /// Distinct shingles seen; 0 means the story had no words, and matches nothing.
     shingles: u32,
     minhash: [u32; MINHASH_SLOTS],
+    /// Distinct distinctive features seen; 0 (also for a version-1 sketch) turns the second
+    /// signal off for this story.
+    names: u32,
+    name_hash: [u32; NAME_SLOTS],
 }
 
 impl Sketch {
@@ -134,6 +168,16 @@ impl Sketch {
         &self.minhash
     }
 
+    /// Number of distinct distinctive features (numbers, names, quoted shingles).
+    pub fn names(&self) -> u32 {
+        self.names
+    }
+
+    /// The MinHash slots over the distinctive features.
+    pub fn name_minhash(&self) -> &[u32; NAME_SLOTS] {
+        &self.name_hash
+    }
+
     /// True when the story had no words to compare.
     pub fn is_empty(&self) -> bool {
         self.shingles == 0
@@ -144,39 +188,70 @@ impl Sketch {
         (self.simhash ^ other.simhash).count_ones()
     }
 
-    /// A stable little-endian encoding for the store (524 bytes).
+    /// A stable little-endian encoding for the store (785 bytes): a version byte (2), the
+    /// SimHash, the shingle count, the shingle MinHash, the distinctive-feature count and its
+    /// MinHash.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(SKETCH_BYTES);
+        out.push(SKETCH_VERSION);
         out.extend_from_slice(&self.simhash.to_le_bytes());
         out.extend_from_slice(&self.shingles.to_le_bytes());
         for m in &self.minhash {
             out.extend_from_slice(&m.to_le_bytes());
         }
+        out.extend_from_slice(&self.names.to_le_bytes());
+        for m in &self.name_hash {
+            out.extend_from_slice(&m.to_le_bytes());
+        }
         out
     }
 
-    /// Reads [`Sketch::to_bytes`] back.
+    /// Reads [`Sketch::to_bytes`] back, and also the 524-byte version-1 encoding (no version
+    /// byte, no distinctive features), which reads as a sketch whose second signal is off:
+    /// stored version-1 sketches keep matching on shingles until their stories are
+    /// re-sketched.
     pub fn from_bytes(bytes: &[u8]) -> Result<Sketch, crate::DedupError> {
         let err = || crate::DedupError::SketchBytes {
             len: bytes.len(),
             expected: SKETCH_BYTES,
         };
-        if bytes.len() != SKETCH_BYTES {
-            return Err(err());
-        }
-        let (sim, rest) = bytes.split_first_chunk::<8>().ok_or_else(err)?;
+        let (v1, names) = match bytes.len() {
+            SKETCH_BYTES_V1 => (bytes, None),
+            SKETCH_BYTES => match bytes.split_first() {
+                Some((&SKETCH_VERSION, rest)) => {
+                    let (v1, names) = rest.split_at_checked(SKETCH_BYTES_V1).ok_or_else(err)?;
+                    (v1, Some(names))
+                }
+                _ => return Err(err()),
+            },
+            _ => return Err(err()),
+        };
+        let (sim, rest) = v1.split_first_chunk::<8>().ok_or_else(err)?;
         let (len, rest) = rest.split_first_chunk::<4>().ok_or_else(err)?;
         let mut minhash = [u32::MAX; MINHASH_SLOTS];
-        for (slot, chunk) in minhash.iter_mut().zip(rest.chunks_exact(4)) {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(chunk);
-            *slot = u32::from_le_bytes(b);
+        read_slots(&mut minhash, rest);
+        let mut name_hash = [u32::MAX; NAME_SLOTS];
+        let mut name_count = 0;
+        if let Some(names) = names {
+            let (count, rest) = names.split_first_chunk::<4>().ok_or_else(err)?;
+            name_count = u32::from_le_bytes(*count);
+            read_slots(&mut name_hash, rest);
         }
         Ok(Sketch {
             simhash: u64::from_le_bytes(*sim),
             shingles: u32::from_le_bytes(*len),
             minhash,
+            names: name_count,
+            name_hash,
         })
+    }
+}
+
+fn read_slots(slots: &mut [u32], bytes: &[u8]) {
+    for (slot, chunk) in slots.iter_mut().zip(bytes.chunks_exact(4)) {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(chunk);
+        *slot = u32::from_le_bytes(b);
     }
 }
 
@@ -290,6 +365,239 @@ fn shingle_set(headline: &str, text: &str) -> Vec<u64> {
     set
 }
 
+/// Capitalised words that are not names: function words that open a clause after a colon or
+/// a dash, days, months, agency tags and titles every story has.
+const NOT_NAMES: &[&str] = &[
+    "a", "an", "the", "and", "but", "or", "in", "on", "at", "for", "of", "to", "by", "with",
+    "from", "as", "after", "before", "if", "when", "while", "it", "its", "he", "she", "they",
+    "we", "i", "his", "her", "their", "our", "this", "that", "these", "those", "there", "no",
+    "not", "mr", "ms", "mrs", "dr", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ap", "reuters", "afp", "update",
+    "president", "governor", "mayor", "minister", "secretary", "chief", "executive", "chair",
+    "senator", "justice", "judge", "commissioner", "manager", "spokesman", "spokeswoman",
+];
+
+/// Words after a number that are not its unit.
+const NOT_UNITS: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "with", "from",
+    "as", "is", "was", "were", "are", "has", "had", "have", "will", "would", "that", "which",
+    "than", "after", "before", "it", "its", "he", "she", "they", "but",
+];
+
+/// One word of a body line for the distinctive-feature pass.
+struct Raw {
+    /// Lower-case, letters and digits only; a possessive `'s` dropped.
+    word: String,
+    /// Began with an upper-case letter.
+    capital: bool,
+    /// Digits only (`1,200` and `41.2` are one number).
+    number: bool,
+    /// First word of its sentence.
+    opens: bool,
+    sentence: u32,
+    /// Which quoted span it sits in, if any.
+    quote: Option<u32>,
+}
+
+fn raw_words(chars: impl Iterator<Item = char>, out: &mut Vec<Raw>) {
+    let mut word = String::new();
+    let mut capital = false;
+    let mut number = true;
+    let mut apostrophe: Option<usize> = None;
+    let mut opens = true;
+    let mut sentence = 0u32;
+    let mut quote: Option<u32> = None;
+    let mut quotes = 0u32;
+    let mut chars = chars.peekable();
+    let mut prev = ' ';
+    let mut flush = |word: &mut String,
+                     capital: bool,
+                     number: bool,
+                     apostrophe: &mut Option<usize>,
+                     opens: &mut bool,
+                     sentence: u32,
+                     quote: Option<u32>| {
+        if word.is_empty() {
+            return;
+        }
+        if let Some(at) = apostrophe.take()
+            && word.len() == at + 1
+            && word.ends_with('s')
+        {
+            word.truncate(at);
+        }
+        out.push(Raw {
+            word: std::mem::take(word),
+            capital,
+            number,
+            opens: *opens,
+            sentence,
+            quote,
+        });
+        *opens = false;
+    };
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
+        if c.is_alphanumeric() {
+            if word.is_empty() {
+                capital = c.is_uppercase();
+                number = true;
+            }
+            number &= c.is_ascii_digit();
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
+        } else if matches!(c, '\'' | '’' | 'ʼ') && prev.is_alphanumeric() && next.is_alphanumeric()
+        {
+            apostrophe = Some(word.len());
+        } else if matches!(c, ',' | '.') && prev.is_ascii_digit() && next.is_ascii_digit() {
+            // One number.
+        } else {
+            flush(
+                &mut word,
+                capital,
+                number,
+                &mut apostrophe,
+                &mut opens,
+                sentence,
+                quote,
+            );
+            match c {
+                '“' | '«' => {
+                    quotes += 1;
+                    quote = Some(quotes);
+                }
+                '”' | '»' => quote = None,
+                '"' => {
+                    if quote.is_some() {
+                        quote = None;
+                    } else {
+                        quotes += 1;
+                        quote = Some(quotes);
+                    }
+                }
+                _ => {}
+            }
+            if matches!(c, '.' | '!' | '?' | ';' | '…')
+                && (next.is_whitespace() || matches!(next, '"' | '”' | '’' | '\'' | ')'))
+            {
+                opens = true;
+                sentence += 1;
+            }
+        }
+        prev = c;
+    }
+    flush(
+        &mut word,
+        capital,
+        number,
+        &mut apostrophe,
+        &mut opens,
+        sentence,
+        quote,
+    );
+}
+
+/// Feature kinds, mixed into each feature's hash so a name never equals a number.
+const NUMBER: u64 = 0x6e75_6d62_6572_0001;
+const NUMBER_UNIT: u64 = 0x6e75_6d62_6572_0002;
+const NAME: u64 = 0x6e61_6d65_0000_0003;
+const QUOTE: u64 = 0x7175_6f74_6500_0004;
+
+/// A unit word, plural `s` dropped so that `2,000 metres` = `2,000-metre course`.
+fn unit(word: &str) -> Option<&str> {
+    if !word.chars().all(char::is_alphabetic) || NOT_UNITS.contains(&word) {
+        return None;
+    }
+    Some(match word.strip_suffix('s') {
+        Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem,
+        _ => word,
+    })
+}
+
+/// Adds the distinctive features of one body line's words to `set`.
+fn distinctive(words: &[Raw], set: &mut Vec<u64>) {
+    let mut quoted: Vec<u64> = Vec::new();
+    let mut span: Option<u32> = None;
+    let flush_quote = |quoted: &mut Vec<u64>, set: &mut Vec<u64>| {
+        if quoted.len() <= SHINGLE_WORDS {
+            if !quoted.is_empty() {
+                set.push(fmix64(shingle_hash(quoted) ^ QUOTE));
+            }
+        } else {
+            set.extend(
+                quoted
+                    .windows(SHINGLE_WORDS)
+                    .map(|w| fmix64(shingle_hash(w) ^ QUOTE)),
+            );
+        }
+        quoted.clear();
+    };
+    let mut iter = words.iter().peekable();
+    while let Some(w) = iter.next() {
+        if w.quote != span {
+            flush_quote(&mut quoted, set);
+            span = w.quote;
+        }
+        let h = token_hash(&w.word);
+        if w.quote.is_some() {
+            quoted.push(h);
+        }
+        if w.number {
+            set.push(fmix64(h ^ NUMBER));
+            if let Some(next) = iter.peek()
+                && next.sentence == w.sentence
+                && let Some(u) = unit(&next.word)
+            {
+                set.push(fmix64(h.rotate_left(17) ^ token_hash(u) ^ NUMBER_UNIT));
+            }
+        } else if w.capital
+            && !w.opens
+            && w.word.chars().count() >= 2
+            && !NOT_NAMES.contains(&w.word.as_str())
+        {
+            set.push(fmix64(h ^ NAME));
+        }
+    }
+    flush_quote(&mut quoted, set);
+}
+
+/// Distinct distinctive-feature hashes of a story's body (not its headline), sorted.
+fn distinctive_set(text: &str) -> Vec<u64> {
+    let mut set = Vec::new();
+    let mut words = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || is_boilerplate(line) {
+            continue;
+        }
+        words.clear();
+        if line.is_ascii() {
+            raw_words(line.chars(), &mut words);
+        } else {
+            raw_words(line.nfkc(), &mut words);
+        }
+        distinctive(&words, &mut set);
+    }
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+fn minhash_into(set: &[u64], family: &[(u64, u64)], slots: &mut [u32]) {
+    for &x in set {
+        for (slot, &(a, b)) in slots.iter_mut().zip(family.iter()) {
+            // The high 32 bits of a·x + b: multiply-shift, universal for 64-bit keys.
+            let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+            *slot = (*slot).min(h);
+        }
+    }
+}
+
 /// Sketches a story: headline and plain text, paragraphs separated by newlines.
 ///
 /// Case, Unicode form, punctuation, apostrophe style, sentence order and boilerplate lines do
@@ -297,13 +605,9 @@ fn shingle_set(headline: &str, text: &str) -> Vec<u64> {
 pub fn sketch(headline: &str, text: &str) -> Sketch {
     let set = shingle_set(headline, text);
     let mut minhash = [u32::MAX; MINHASH_SLOTS];
+    minhash_into(&set, &FAMILY, &mut minhash);
     let mut bits = [0i32; 64];
     for &x in &set {
-        for (slot, &(a, b)) in minhash.iter_mut().zip(FAMILY.iter()) {
-            // The high 32 bits of a·x + b: multiply-shift, universal for 64-bit keys.
-            let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-            *slot = (*slot).min(h);
-        }
         for (j, bit) in bits.iter_mut().enumerate() {
             if (x >> j) & 1 == 1 {
                 *bit += 1;
@@ -317,10 +621,19 @@ pub fn sketch(headline: &str, text: &str) -> Sketch {
         .enumerate()
         .filter(|(_, b)| **b > 0)
         .fold(0u64, |acc, (j, _)| acc | (1 << j));
+    let names = if set.is_empty() {
+        Vec::new()
+    } else {
+        distinctive_set(text)
+    };
+    let mut name_hash = [u32::MAX; NAME_SLOTS];
+    minhash_into(&names, &NAME_FAMILY, &mut name_hash);
     Sketch {
         simhash,
         shingles: u32::try_from(set.len()).unwrap_or(u32::MAX),
         minhash,
+        names: u32::try_from(names.len()).unwrap_or(u32::MAX),
+        name_hash,
     }
 }
 
@@ -341,7 +654,28 @@ pub fn similarity(a: &Sketch, b: &Sketch) -> f64 {
     equal as f64 / MINHASH_SLOTS as f64
 }
 
-/// True when the estimated Jaccard similarity reaches `threshold`.
+/// Estimated Jaccard similarity of the two stories' distinctive-feature sets (numbers with
+/// their units, names, quoted shingles), in `[0, 1]`; 0.0 when either story has fewer than
+/// [`MIN_NAMES`] such features (a version-1 sketch has none), because a handful of shared
+/// names says little.
+pub fn name_similarity(a: &Sketch, b: &Sketch) -> f64 {
+    if a.names < MIN_NAMES || b.names < MIN_NAMES {
+        return 0.0;
+    }
+    let equal = a
+        .name_hash
+        .iter()
+        .zip(b.name_hash.iter())
+        .filter(|(x, y)| x == y)
+        .count();
+    equal as f64 / NAME_SLOTS as f64
+}
+
+/// Fewest distinctive features a story needs for [`name_similarity`] to speak.
+pub const MIN_NAMES: u32 = 6;
+
+/// True when the estimated Jaccard similarity of the shingles reaches `threshold` (the first
+/// signal alone; [`crate::DedupSettings::is_duplicate`] combines both).
 pub fn is_near_duplicate(a: &Sketch, b: &Sketch, threshold: f64) -> bool {
     similarity(a, b) >= threshold
 }

@@ -2,13 +2,14 @@
 //!
 //! `cargo run --release -p masthead-feed --example eval_feeds -- DIR [--failures] [--untranslatable]`
 //! `--failures` lists every failed case with its reason; `--untranslatable` every
-//! untranslatable one; `--subfolders` adds a table by second-level folder.
+//! untranslatable one; `--subfolders` adds a table by second-level folder; `--raw` compares
+//! summaries and contents as parsed only, not also as `masthead_normalize::sanitize` stores them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use masthead_feed::eval::{Verdict, evaluate_corpus};
+use masthead_feed::eval::{Verdict, evaluate_corpus_with};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,7 +17,12 @@ fn main() -> ExitCode {
         eprintln!("usage: eval_feeds DIR [--failures] [--untranslatable]");
         return ExitCode::FAILURE;
     };
-    let report = match evaluate_corpus(&PathBuf::from(dir)) {
+    // feedparser's expected summaries and contents are its sanitizer's output; ours are
+    // compared both as parsed and as `normalize` would store them (`--raw`: as parsed only).
+    let sanitize = |html: &str| masthead_normalize::sanitize(html).into_string();
+    let sanitizer: Option<&dyn Fn(&str) -> String> =
+        (!args.iter().any(|a| a == "--raw")).then_some(&sanitize as &dyn Fn(&str) -> String);
+    let report = match evaluate_corpus_with(&PathBuf::from(dir), sanitizer) {
         Ok(report) => report,
         Err(e) => {
             eprintln!("error: {e}");

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use masthead_model::OffsetTime;
 use url::Url;
 
-use crate::text::text_to_html;
+use crate::text::{one_line, text_to_html};
 use crate::{Entry, FeedError, FeedKind, ParsedFeed};
 
 /// The outcome of one expectation.
@@ -210,8 +210,21 @@ impl fmt::Display for FeedEvalReport {
 /// name it.
 const CORPUS_BASE: &str = "http://127.0.0.1:8097/";
 
+/// The HTML sanitizer stored HTML goes through (`masthead_normalize::sanitize`); this crate
+/// does not sanitize, so the caller lends it.
+pub type Sanitizer<'a> = &'a dyn Fn(&str) -> String;
+
 /// Parses every `.xml` and `.json` document under `dir` and checks its `Expect:` line.
 pub fn evaluate_corpus(dir: &Path) -> Result<FeedEvalReport, FeedError> {
+    evaluate_corpus_with(dir, None)
+}
+
+/// [`evaluate_corpus`], where a summary or content also matches feedparser's (sanitized)
+/// value once passed through `sanitizer`.
+pub fn evaluate_corpus_with(
+    dir: &Path,
+    sanitizer: Option<Sanitizer<'_>>,
+) -> Result<FeedEvalReport, FeedError> {
     let mut files = Vec::new();
     collect_files(dir, &mut files)?;
     files.sort();
@@ -245,7 +258,7 @@ pub fn evaluate_corpus(dir: &Path) -> Result<FeedEvalReport, FeedError> {
         let Some(expect) = expectation(&bytes) else {
             continue;
         };
-        let verdict = check(&expect, &parsed);
+        let verdict = check_with(&expect, &parsed, sanitizer);
         folders
             .entry(folder.clone())
             .or_insert_with(|| FolderReport {
@@ -354,11 +367,20 @@ fn decode_header(bytes: &[u8]) -> String {
 
 /// Checks one feedparser expectation against our parse of the document.
 pub fn check(expect: &str, parsed: &Result<ParsedFeed, FeedError>) -> Verdict {
+    check_with(expect, parsed, None)
+}
+
+/// [`check`], where a summary or content also matches once passed through `sanitizer`.
+pub fn check_with(
+    expect: &str,
+    parsed: &Result<ParsedFeed, FeedError>,
+    sanitizer: Option<Sanitizer<'_>>,
+) -> Verdict {
     let expr = match parse_expression(expect) {
         Ok(expr) => expr,
         Err(reason) => return Verdict::Untranslatable(reason),
     };
-    let root = Root::new(parsed);
+    let root = Root::new(parsed, sanitizer);
     let mut why = None;
     match eval(&expr, &root, &mut why) {
         Ok(value) if value.truthy() => Verdict::Pass,
@@ -793,8 +815,12 @@ enum Value {
     Bool(bool),
     Int(i64),
     Str(String),
-    /// Our HTML for a summary or content: equal to a string written as HTML or as plain text.
-    Html(String),
+    /// Our HTML for a summary or content: equal to a string written as HTML or as plain text,
+    /// or (second field) to our HTML once sanitized, when the run has a sanitizer.
+    Html(String, Option<String>),
+    /// Our one-line title: equal to the string, or to the text of the string read as HTML
+    /// (feedparser gives HTML titles as HTML; ours are text by contract).
+    Title(String),
     Time(OffsetTime),
     Tuple(Vec<Value>),
     List(Vec<Value>),
@@ -808,7 +834,7 @@ impl Value {
         match self {
             Self::Bool(b) => *b,
             Self::Int(n) => *n != 0,
-            Self::Str(s) | Self::Html(s) => !s.is_empty(),
+            Self::Str(s) | Self::Html(s, _) | Self::Title(s) => !s.is_empty(),
             Self::Time(_) | Self::Version(_) => true,
             Self::Tuple(v) | Self::List(v) => !v.is_empty(),
             Self::Obj(_, fields) => !fields.is_empty(),
@@ -840,13 +866,18 @@ struct Root {
 }
 
 impl Root {
-    fn new(parsed: &Result<ParsedFeed, FeedError>) -> Self {
+    fn new(parsed: &Result<ParsedFeed, FeedError>, sanitizer: Option<Sanitizer<'_>>) -> Self {
         match parsed {
             Ok(feed) => Self {
                 bozo: false,
                 kind: Some(feed.kind),
                 feed: feed_value(feed),
-                entries: Value::List(feed.entries.iter().map(entry_value).collect()),
+                entries: Value::List(
+                    feed.entries
+                        .iter()
+                        .map(|e| entry_value(e, sanitizer))
+                        .collect(),
+                ),
             },
             // feedparser still returns an (empty) result for a document it gave up on.
             Err(_) => Self {
@@ -867,44 +898,45 @@ fn some_str(fields: &mut Vec<(&'static str, Value)>, key: &'static str, v: Optio
 
 fn feed_value(feed: &ParsedFeed) -> Value {
     let mut fields = Vec::new();
-    some_str(&mut fields, "title", feed.title.as_ref());
+    if let Some(title) = &feed.title {
+        fields.push(("title", Value::Title(title.clone())));
+    }
     some_str(&mut fields, "link", feed.link.as_ref());
     if let Some(title) = &feed.title {
         fields.push((
             "title_detail",
-            Value::Obj(Shape::Detail, vec![("value", Value::Str(title.clone()))]),
+            Value::Obj(Shape::Detail, vec![("value", Value::Title(title.clone()))]),
         ));
     }
     Value::Obj(Shape::Feed, fields)
 }
 
-fn entry_value(entry: &Entry) -> Value {
+fn entry_value(entry: &Entry, sanitizer: Option<Sanitizer<'_>>) -> Value {
+    let html = |s: &String| Value::Html(s.clone(), sanitizer.map(|sanitize| sanitize(s)));
     let mut fields = Vec::new();
-    some_str(&mut fields, "title", entry.title.as_ref());
     if let Some(title) = &entry.title {
+        fields.push(("title", Value::Title(title.clone())));
         fields.push((
             "title_detail",
-            Value::Obj(Shape::Detail, vec![("value", Value::Str(title.clone()))]),
+            Value::Obj(Shape::Detail, vec![("value", Value::Title(title.clone()))]),
         ));
     }
     some_str(&mut fields, "link", entry.url.as_ref());
     some_str(&mut fields, "id", entry.guid.as_ref());
     some_str(&mut fields, "guid", entry.guid.as_ref());
-    if let Some(summary) = &entry.summary_html {
-        fields.push(("summary", Value::Html(summary.clone())));
-        fields.push(("description", Value::Html(summary.clone())));
+    // feedparser copies text and HTML content into a missing summary.
+    if let Some(summary) = entry.summary_html.as_ref().or(entry.content_html.as_ref()) {
+        fields.push(("summary", html(summary)));
+        fields.push(("description", html(summary)));
         fields.push((
             "summary_detail",
-            Value::Obj(Shape::Detail, vec![("value", Value::Html(summary.clone()))]),
+            Value::Obj(Shape::Detail, vec![("value", html(summary))]),
         ));
     }
     if let Some(content) = &entry.content_html {
         fields.push((
             "content",
-            Value::List(vec![Value::Obj(
-                Shape::Content,
-                vec![("value", Value::Html(content.clone()))],
-            )]),
+            Value::List(vec![Value::Obj(Shape::Content, vec![("value", html(content))])]),
         ));
     }
     some_str(&mut fields, "author", entry.author.as_ref());
@@ -1017,12 +1049,14 @@ fn eval(expr: &Expr, root: &Root, why: &mut Option<String>) -> Result<Value, Hal
             match name.as_str() {
                 "len" => match eval(arg, root, why)? {
                     Value::List(v) | Value::Tuple(v) => Ok(Value::Int(count(v.len()))),
-                    Value::Str(s) | Value::Html(s) => Ok(Value::Int(count(s.chars().count()))),
+                    Value::Str(s) | Value::Html(s, _) | Value::Title(s) => {
+                        Ok(Value::Int(count(s.chars().count())))
+                    }
                     Value::Obj(_, fields) => Ok(Value::Int(count(fields.len()))),
                     other => Err(Halt::Untranslatable(format!("len({})", other.describe()))),
                 },
                 "ord" => match eval(arg, root, why)? {
-                    Value::Str(s) | Value::Html(s) => {
+                    Value::Str(s) | Value::Html(s, _) | Value::Title(s) => {
                         let mut chars = s.chars();
                         match (chars.next(), chars.next()) {
                             (Some(c), None) => Ok(Value::Int(i64::from(u32::from(c)))),
@@ -1135,10 +1169,18 @@ fn compare(op: CmpOp, left: &Value, right: &Value) -> Result<bool, Halt> {
 fn equal(left: &Value, right: &Value) -> Result<bool, Halt> {
     Ok(match (left, right) {
         (Value::Str(a), Value::Str(b)) => a == b,
-        (Value::Html(ours), Value::Str(expected)) | (Value::Str(expected), Value::Html(ours)) => {
+        (Value::Html(ours, sanitized), Value::Str(expected))
+        | (Value::Str(expected), Value::Html(ours, sanitized)) => {
             html_matches(ours, expected)
+                || sanitized
+                    .as_deref()
+                    .is_some_and(|s| html_matches(s, expected))
         }
-        (Value::Html(a), Value::Html(b)) => a == b,
+        (Value::Html(a, _), Value::Html(b, _)) => a == b,
+        (Value::Title(ours), Value::Str(expected)) | (Value::Str(expected), Value::Title(ours)) => {
+            ours == expected || one_line(expected, true).is_some_and(|text| text == *ours)
+        }
+        (Value::Title(a), Value::Title(b)) => a == b,
         (Value::Int(a), Value::Int(b)) => a == b,
         (Value::Bool(a), Value::Bool(b)) => a == b,
         (Value::Bool(b), Value::Int(n)) | (Value::Int(n), Value::Bool(b)) => i64::from(*b) == *n,
@@ -1174,7 +1216,9 @@ fn html_matches(ours: &str, expected: &str) -> bool {
 
 fn contains(haystack: &Value, needle: &Value) -> Result<bool, Halt> {
     match (haystack, needle) {
-        (Value::Str(h) | Value::Html(h), Value::Str(n)) => Ok(h.contains(n.as_str())),
+        (Value::Str(h) | Value::Html(h, _) | Value::Title(h), Value::Str(n)) => {
+            Ok(h.contains(n.as_str()))
+        }
         (Value::Obj(shape, fields), Value::Str(key)) => {
             if shape.keys().contains(&key.as_str()) {
                 Ok(fields.iter().any(|(k, _)| k == key))

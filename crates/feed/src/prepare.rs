@@ -46,10 +46,27 @@ pub(crate) fn prepare(bytes: &[u8]) -> Cow<'_, [u8]> {
     if let Some(fixed) = fix_references(&doc) {
         doc = Cow::Owned(fixed);
     }
+    if let Some(fixed) = close_final_tag(&doc) {
+        doc = Cow::Owned(fixed);
+    }
     if let Some(fixed) = fix_root(&doc) {
         doc = Cow::Owned(fixed);
     }
     doc
+}
+
+/// A document cut off inside its last end tag (`…</feed`) gets its `>`.
+fn close_final_tag(doc: &[u8]) -> Option<Vec<u8>> {
+    let trimmed = doc.trim_ascii_end();
+    let lt = trimmed.iter().rposition(|b| *b == b'<')?;
+    let name = trimmed.get(lt + 1..)?.strip_prefix(b"/")?;
+    if name.is_empty() || !name.iter().all(|b| is_name_byte(*b)) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(trimmed.len() + 2);
+    out.extend_from_slice(trimmed);
+    out.extend_from_slice(b">\n");
+    Some(out)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -456,13 +473,24 @@ fn fix_root(doc: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(doc.get(end..)?);
         return Some(out);
     }
-    let atom03 = tag.contains(ATOM03_NS)
-        || (!tag.contains(ATOM10_NS)
-            && version
-                .as_deref()
-                .is_some_and(|v| matches!(v, "0.1" | "0.2" | "0.3")));
-    if local.as_ref() == "feed" && atom03 {
-        return atom03_to_atom10(doc, !tag.contains(ATOM03_NS));
+    if local.as_ref() != "feed" || tag.contains(ATOM10_NS) {
+        return None;
+    }
+    if tag.contains(ATOM03_NS) {
+        return atom03_to_atom10(doc, ATOM03_NS);
+    }
+    // Drafts before 0.3 named other namespaces; `version` is what says Atom.
+    if version
+        .as_deref()
+        .is_some_and(|v| matches!(v, "0.1" | "0.2" | "0.3"))
+    {
+        let default_ns = element
+            .attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == "xmlns")
+            .map(|a| a.value.trim().to_owned())
+            .unwrap_or_default();
+        return atom03_to_atom10(doc, &default_ns);
     }
     None
 }
@@ -494,8 +522,8 @@ struct Frame {
 
 /// Atom 0.3 in Atom 1.0 terms, through a quick-xml read/write round trip; `None` when the
 /// document is not well-formed enough to read (feed-rs then says why).
-/// `unbound_is_atom`: the root declared no namespace (`<feed version="0.3">`).
-fn atom03_to_atom10(doc: &[u8], unbound_is_atom: bool) -> Option<Vec<u8>> {
+/// `legacy_ns`: the namespace the document uses for Atom (empty: none, `<feed version="0.3">`).
+fn atom03_to_atom10(doc: &[u8], legacy_ns: &str) -> Option<Vec<u8>> {
     let text = to_utf8(doc);
     let mut events = Vec::new();
     let mut reader = NsReader::from_str(&text);
@@ -503,8 +531,8 @@ fn atom03_to_atom10(doc: &[u8], unbound_is_atom: bool) -> Option<Vec<u8>> {
     loop {
         let (resolved, event) = reader.read_resolved_event().ok()?;
         let is03 = match resolved {
-            ResolveResult::Bound(ns) => ns.as_ref() == ATOM03_NS,
-            ResolveResult::Unbound => unbound_is_atom,
+            ResolveResult::Bound(ns) => ns.as_ref() == legacy_ns,
+            ResolveResult::Unbound => legacy_ns.is_empty(),
             ResolveResult::Unknown(_) => false,
         };
         if matches!(event, Event::Eof) {
@@ -514,11 +542,16 @@ fn atom03_to_atom10(doc: &[u8], unbound_is_atom: bool) -> Option<Vec<u8>> {
     }
 
     // `issued` is the publication date; `created` only stands in for it when it is missing.
+    // Text constructs with child elements hold inline markup, whatever their type says.
     let mut parents: Vec<usize> = Vec::new();
     let mut has_issued = std::collections::HashSet::new();
+    let mut has_children = std::collections::HashSet::new();
     for (i, (is03, event)) in events.iter().enumerate() {
         match event {
             Event::Start(e) | Event::Empty(e) => {
+                if let Some(parent) = parents.last() {
+                    has_children.insert(*parent);
+                }
                 if *is03
                     && e.local_name().as_ref() == "issued"
                     && let Some(parent) = parents.last()
@@ -580,9 +613,10 @@ fn atom03_to_atom10(doc: &[u8], unbound_is_atom: bool) -> Option<Vec<u8>> {
                     continue;
                 }
                 let (rewritten, renamed, base64) = if is03 {
-                    rewrite_atom03_start(e, &local, parent)
+                    let inline = is_start && has_children.contains(&i);
+                    rewrite_atom03_start(e, &local, parent, inline, legacy_ns)
                 } else {
-                    (rewrite_namespaces(e), None, false)
+                    (rewrite_namespaces(e, legacy_ns), None, false)
                 };
                 if is_start {
                     writer.write_event(Event::Start(rewritten)).ok()?;
@@ -623,17 +657,17 @@ fn atom03_to_atom10(doc: &[u8], unbound_is_atom: bool) -> Option<Vec<u8>> {
 
 /// An element in another namespace: only the Atom 0.3 namespace declarations it carries
 /// change.
-fn rewrite_namespaces<'a>(e: &'a BytesStart<'a>) -> BytesStart<'a> {
+fn rewrite_namespaces<'a>(e: &'a BytesStart<'a>, legacy_ns: &str) -> BytesStart<'a> {
     let declares03 = e
         .attributes()
         .flatten()
-        .any(|a| is_xmlns(a.key.as_ref()) && a.value.trim() == ATOM03_NS);
+        .any(|a| is_xmlns(a.key.as_ref()) && a.value.trim() == legacy_ns);
     if !declares03 {
         return e.borrow();
     }
     let mut out = BytesStart::new(e.name().as_ref().to_owned());
     for attr in e.attributes().flatten() {
-        if is_xmlns(attr.key.as_ref()) && attr.value.trim() == ATOM03_NS {
+        if is_xmlns(attr.key.as_ref()) && attr.value.trim() == legacy_ns {
             out.push_attribute((attr.key.as_ref(), ATOM10_NS));
         } else {
             out.push_attribute(requoted(&attr));
@@ -647,11 +681,13 @@ fn is_xmlns(key: &str) -> bool {
 }
 
 /// An Atom 0.3 start tag in Atom 1.0 terms: the tag, the name to close it with when renamed,
-/// and whether its text is base64.
+/// and whether its text is base64. `inline`: it has child elements.
 fn rewrite_atom03_start<'a>(
     e: &'a BytesStart<'a>,
     local: &str,
     parent: &str,
+    inline: bool,
+    legacy_ns: &str,
 ) -> (BytesStart<'static>, Option<String>, bool) {
     let new_local = match local {
         "issued" | "created" => "published",
@@ -681,7 +717,7 @@ fn rewrite_atom03_start<'a>(
             "type" if text_construct => type_attr = Some(attr.value.trim().to_ascii_lowercase()),
             "mode" if text_construct => mode = Some(attr.value.trim().to_ascii_lowercase()),
             "version" if local == "feed" => {}
-            _ if is_xmlns(key) && attr.value.trim() == ATOM03_NS => {
+            _ if is_xmlns(key) && attr.value.trim() == legacy_ns => {
                 out.push_attribute((key, ATOM10_NS));
             }
             _ => out.push_attribute(requoted(&attr)),
@@ -697,6 +733,7 @@ fn rewrite_atom03_start<'a>(
             ("escaped", _) | ("base64", _) if html => "html",
             ("escaped", _) | ("base64", _) => "text",
             (_, "application/xhtml+xml" | "text/html") => "xhtml",
+            _ if inline => "xhtml",
             (_, "text/plain") => "text",
             // Other media types only mean something for content (Atom 1.0 keeps them there).
             (_, other) if new_local == "content" => other,
@@ -820,6 +857,16 @@ mod tests {
         assert!(out.contains(r#"<content type="text">Hello &amp; world</content>"#), "{out}");
         assert!(out.contains("<published>2002-01-01T00:00:00Z</published>"), "{out}");
         assert!(out.contains(r#"<summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">x</div></summary>"#), "{out}");
+    }
+
+    #[test]
+    fn legacy_atom_namespaces_and_inline_markup() {
+        let doc = br#"<feed version="0.2" xmlns="http://example.com/necho"><title>Big <b>news</b></title><entry><title>x</title></entry></feed"#;
+        let out = prepared(doc);
+        assert_eq!(
+            out,
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title type=\"xhtml\">Big <b>news</b></title><entry><title type=\"text\">x</title></entry></feed>\n"
+        );
     }
 
     #[test]

@@ -16,8 +16,22 @@ pub(crate) fn one_line(raw: &str, is_html: bool) -> Option<String> {
     // Decoded even when the feed calls it plain text: feeds double-escape titles
     // ("&amp;#8217;") far more often than they mean a literal "&rsquo;".
     let decoded = decode_entities(&decode_entities(&without_tags));
-    let collapsed = decoded.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Typographic spaces (no-break, en, em, thin …) are the author's, as written; only
+    // line breaks, tabs and ordinary space runs collapse.
+    let collapsed = decoded
+        .split(is_collapsible_space)
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     (!collapsed.is_empty()).then_some(collapsed)
+}
+
+fn is_collapsible_space(c: char) -> bool {
+    c.is_whitespace()
+        && !matches!(
+            c,
+            '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+        )
 }
 
 /// Plain text as HTML: escaped, one `<p>` per blank-line-separated paragraph, single line
@@ -154,48 +168,14 @@ fn decode_one(name: &str) -> Option<char> {
         "gt" => '>',
         "quot" => '"',
         "apos" => '\'',
-        "nbsp" => '\u{a0}',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "sbquo" => '‚',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "bdquo" => '„',
-        "laquo" => '«',
-        "raquo" => '»',
-        "lsaquo" => '‹',
-        "rsaquo" => '›',
-        "ndash" => '–',
-        "mdash" => '—',
-        "hellip" => '…',
-        "prime" => '′',
-        "Prime" => '″',
-        "bull" => '•',
-        "middot" => '·',
-        "copy" => '©',
-        "reg" => '®',
-        "trade" => '™',
-        "deg" => '°',
-        "euro" => '€',
-        "pound" => '£',
-        "eacute" => 'é',
-        "Eacute" => 'É',
-        "egrave" => 'è',
-        "aacute" => 'á',
-        "agrave" => 'à',
-        "iacute" => 'í',
-        "oacute" => 'ó',
-        "uacute" => 'ú',
-        "ntilde" => 'ñ',
-        "ccedil" => 'ç',
-        "auml" => 'ä',
-        "ouml" => 'ö',
-        "uuml" => 'ü',
-        "Auml" => 'Ä',
-        "Ouml" => 'Ö',
-        "Uuml" => 'Ü',
-        "szlig" => 'ß',
-        _ => return None,
+        // All of HTML 4's, which feeds use without declaring them.
+        _ => {
+            let i = crate::entities::HTML_ENTITIES
+                .binary_search_by(|(known, _)| (*known).cmp(name))
+                .ok()?;
+            let (_, code) = crate::entities::HTML_ENTITIES.get(i)?;
+            return char::from_u32(*code);
+        }
     };
     Some(c)
 }
@@ -224,6 +204,11 @@ mod tests {
         );
         assert_eq!(one_line("a < b", true).as_deref(), Some("a < b"));
         assert_eq!(one_line("   ", false), None);
+        // Typographic spaces are kept, ordinary runs collapse; HTML 4 entities all decode.
+        assert_eq!(
+            one_line("a \u{a0}\t b&thinsp;c &Omega;&spades;", false).as_deref(),
+            Some("a \u{a0} b\u{2009}c Ω♠")
+        );
         assert_eq!(
             decode_entities("&#0; &#xZZ; &bogus; &"),
             "&#0; &#xZZ; &bogus; &"

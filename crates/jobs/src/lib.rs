@@ -4,6 +4,7 @@
 //! later). Output: stories in the store, placed on the sites whose routes pick them, and a
 //! report of what happened. A stage never calls a later one; this crate wires them.
 
+pub mod digest;
 mod discover;
 mod ingest;
 mod poll;

@@ -46,11 +46,37 @@ pub enum Command {
     /// Routing rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// The daily email of a site.
+    #[command(subcommand)]
+    Digest(DigestCommand),
     /// Extract the article from a page (a URL, fetched under the fetcher's rules, or a file).
     Extract(ExtractArgs),
     /// Measure the pipeline's stages on a corpus.
     #[command(subcommand)]
     Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// Print the next digest (its plain-text part; --html writes the HTML part to a file).
+    Preview {
+        #[arg(long, value_name = "S")]
+        site: String,
+        /// The day (YYYY-MM-DD in the site's zone; default today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+    },
+    /// Send a day's digest now to every confirmed subscriber not yet mailed it.
+    Send {
+        #[arg(long, value_name = "S")]
+        site: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+    },
+    /// The mails waiting in the outbox directory (no SMTP relay configured).
+    Outbox,
 }
 
 #[derive(Debug, Subcommand)]

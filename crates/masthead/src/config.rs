@@ -18,6 +18,9 @@ const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("MASTHEAD_DATABASE_URL", "database_url"),
     ("MASTHEAD_FETCH_ALLOW", "fetch.allow"),
     ("MASTHEAD_FETCH_CONTACT_URL", "fetch.contact_url"),
+    ("MASTHEAD_SMTP_URL", "smtp_url"),
+    ("MASTHEAD_SECRET", "secret"),
+    ("MASTHEAD_MAIL_FROM", "mail.from"),
 ];
 
 /// The file as written; validated into [`Config`].
@@ -28,6 +31,12 @@ struct RawConfig {
     listen: Option<String>,
     base_url: Option<String>,
     database_url: Option<String>,
+    /// SMTP relay URL; none: mail goes to the outbox directory.
+    smtp_url: Option<String>,
+    /// Signs links in mail and form tokens; none: generated once into `secret.key`.
+    secret: Option<String>,
+    #[serde(default)]
+    mail: RawMail,
     #[serde(default)]
     fetch: RawFetch,
     #[serde(default)]
@@ -36,6 +45,20 @@ struct RawConfig {
     sites: Vec<RawSite>,
     #[serde(default)]
     sources: Vec<RawSource>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMail {
+    /// `Name <address>` or a bare address.
+    from: Option<String>,
+    /// Directory for mail when no relay is configured (relative to the configuration file).
+    outbox: Option<String>,
+    rate_per_second: Option<f64>,
+    pool_size: Option<u32>,
+    dkim_selector: Option<String>,
+    dkim_domain: Option<String>,
+    dkim_key: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -61,6 +84,8 @@ struct RawSite {
     sources: Vec<String>,
     #[serde(default)]
     rules: Vec<RawRule>,
+    /// Local hour (0-23, the site's zone) the daily digest goes out.
+    digest_hour: Option<u8>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,6 +134,38 @@ pub struct SiteConfig {
     pub sources: Vec<String>,
     /// Routing rules; empty means the category mapping places every story of its sources.
     pub rules: Vec<masthead_route::Rule>,
+    /// Local hour the daily digest goes out.
+    pub digest_hour: u8,
+}
+
+/// How mail leaves: relay or outbox, sender, signing, pace.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub from_name: Option<String>,
+    pub from_address: String,
+    pub smtp: Option<masthead_mail::SmtpSettings>,
+    pub outbox: PathBuf,
+    pub rate_per_second: Option<f64>,
+    pub pool_size: u32,
+    pub dkim: Option<masthead_mail::DkimSettings>,
+}
+
+impl MailConfig {
+    pub fn settings(&self) -> masthead_mail::MailSettings {
+        masthead_mail::MailSettings {
+            from: masthead_mail::MailAddress {
+                name: self.from_name.clone(),
+                address: self.from_address.clone(),
+            },
+            transport: match &self.smtp {
+                Some(smtp) => masthead_mail::Transport::Smtp(smtp.clone()),
+                None => masthead_mail::Transport::Outbox(self.outbox.clone()),
+            },
+            dkim: self.dkim.clone(),
+            rate_per_second: self.rate_per_second,
+            pool_size: self.pool_size,
+        }
+    }
 }
 
 /// The validated configuration.
@@ -122,6 +179,9 @@ pub struct Config {
     pub fetch: FetchSettings,
     /// Near-duplicate clustering: window and similarity threshold.
     pub dedup: masthead_dedup::DedupSettings,
+    pub mail: MailConfig,
+    /// Where `secret` comes from when the file gives none: generated once, kept here.
+    pub secret: SecretSource,
     pub sites: Vec<SiteConfig>,
     pub sources: Vec<SourceSpec>,
 }
@@ -195,6 +255,9 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
                     .collect();
             }
             "MASTHEAD_FETCH_CONTACT_URL" => raw.fetch.contact_url = Some(value.clone()),
+            "MASTHEAD_SMTP_URL" => raw.smtp_url = Some(value.clone()),
+            "MASTHEAD_SECRET" => raw.secret = Some(value.clone()),
+            "MASTHEAD_MAIL_FROM" => raw.mail.from = Some(value.clone()),
             _ => {}
         }
     }
@@ -240,6 +303,17 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
         .map(|u| parse_http_url("fetch.contact_url", u))
         .transpose()?;
 
+    let mail = mail_config(&raw.mail, raw.smtp_url.as_deref(), dir, &base_url)?;
+    let secret = match raw.secret.as_deref() {
+        Some(s) if s.trim().len() < 32 => {
+            bail!(invalid(
+                "secret",
+                "must be at least 32 characters of random text"
+            ))
+        }
+        Some(s) => SecretSource::Given(s.trim().as_bytes().to_vec()),
+        None => SecretSource::File(dir.join("secret.key")),
+    };
     raw.dedup
         .validate()
         .map_err(|e| invalid("dedup", e.to_string()))?;
@@ -398,6 +472,14 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
             },
             sources: s.sources,
             rules,
+            digest_hour: match s.digest_hour {
+                None => 7,
+                Some(h) if h < 24 => h,
+                Some(h) => bail!(invalid(
+                    &format!("{key}.digest_hour"),
+                    format!("{h} is not an hour of the day (0-23)")
+                )),
+            },
         });
     }
 
@@ -414,8 +496,121 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
             ..FetchSettings::default()
         },
         dedup: raw.dedup,
+        mail,
+        secret,
         sites,
         sources,
+    })
+}
+
+/// The network's secret, for signed links and form tokens.
+#[derive(Debug, Clone)]
+pub enum SecretSource {
+    Given(Vec<u8>),
+    File(PathBuf),
+}
+
+impl SecretSource {
+    /// The secret bytes; a missing secret file is created with 32 random bytes (mode 0600).
+    pub fn load(&self) -> anyhow::Result<Vec<u8>> {
+        match self {
+            Self::Given(bytes) => Ok(bytes.clone()),
+            Self::File(path) => {
+                if let Ok(text) = std::fs::read_to_string(path) {
+                    let text = text.trim();
+                    anyhow::ensure!(
+                        text.len() >= 32,
+                        "{} holds too short a secret; delete it to make a new one",
+                        path.display()
+                    );
+                    return Ok(text.as_bytes().to_vec());
+                }
+                let mut bytes = [0u8; 32];
+                getrandom::fill(&mut bytes)
+                    .map_err(|e| anyhow::anyhow!("no OS randomness for the secret: {e}"))?;
+                let text = hex::encode(bytes);
+                write_private(path, &text)
+                    .with_context(|| format!("cannot write the secret to {}", path.display()))?;
+                Ok(text.into_bytes())
+            }
+        }
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+fn mail_config(
+    raw: &RawMail,
+    smtp_url: Option<&str>,
+    dir: &Path,
+    base_url: &url::Url,
+) -> anyhow::Result<MailConfig> {
+    let (from_name, from_address) = match raw.from.as_deref().map(str::trim) {
+        Some(from) => match from.rsplit_once('<') {
+            Some((name, rest)) => {
+                let address = rest.trim_end_matches('>').trim();
+                let name = name.trim().trim_matches('"').trim();
+                (
+                    (!name.is_empty()).then(|| name.to_owned()),
+                    address.to_owned(),
+                )
+            }
+            None => (None, from.to_owned()),
+        },
+        None => (
+            None,
+            format!("news@{}", base_url.host_str().unwrap_or("localhost")),
+        ),
+    };
+    if !from_address.contains('@') || from_address.contains(char::is_whitespace) {
+        bail!(invalid(
+            "mail.from",
+            format!("{from_address:?} is not an address like news@example.com")
+        ));
+    }
+    let smtp = smtp_url
+        .map(|u| masthead_mail::parse_smtp_url(u).map_err(|e| invalid("smtp_url", e)))
+        .transpose()?;
+    let dkim = match (&raw.dkim_selector, &raw.dkim_domain, &raw.dkim_key) {
+        (None, None, None) => None,
+        (Some(selector), Some(domain), Some(key)) => Some(masthead_mail::DkimSettings {
+            selector: selector.clone(),
+            domain: domain.clone(),
+            private_key_pem_path: dir.join(key),
+        }),
+        _ => bail!(invalid(
+            "mail.dkim_selector",
+            "DKIM needs all three of dkim_selector, dkim_domain and dkim_key"
+        )),
+    };
+    if let Some(rate) = raw.rate_per_second
+        && !(rate.is_finite() && rate > 0.0)
+    {
+        bail!(invalid("mail.rate_per_second", "must be a positive number"));
+    }
+    Ok(MailConfig {
+        from_name,
+        from_address,
+        smtp,
+        outbox: dir.join(raw.outbox.as_deref().unwrap_or("outbox")),
+        rate_per_second: raw.rate_per_second,
+        pool_size: raw
+            .pool_size
+            .unwrap_or(masthead_mail::DEFAULT_POOL_SIZE)
+            .max(1),
+        dkim,
     })
 }
 

@@ -331,3 +331,70 @@ impl StoreOutcome {
         }
     }
 }
+
+/// Database identity of a subscriber (one address on one site).
+pub type SubscriberId = i64;
+
+/// Where a subscription stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubscriberStatus {
+    /// Signed up; the confirmation link was mailed but not followed yet.
+    Pending,
+    /// Followed the link: gets the digest.
+    Confirmed,
+    Unsubscribed,
+}
+
+impl SubscriberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Unsubscribed => "unsubscribed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "confirmed" => Some(Self::Confirmed),
+            "unsubscribed" => Some(Self::Unsubscribed),
+            _ => None,
+        }
+    }
+}
+
+/// One address subscribed to one site's daily digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscriber {
+    pub id: SubscriberId,
+    pub site_id: SiteId,
+    /// Lower-cased, trimmed.
+    pub email: String,
+    pub status: SubscriberStatus,
+    /// Section slugs the subscriber wants; empty means every section.
+    pub sections: Vec<String>,
+    pub created_at: OffsetTime,
+    pub confirmed_at: Option<OffsetTime>,
+}
+
+/// What following a confirmation link did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    Confirmed(Subscriber),
+    /// The link was used before (links are single-use) or the address is confirmed already.
+    AlreadyConfirmed,
+    Expired,
+    Unknown,
+}
+
+/// One digest (a site's daily email of one day) to one subscriber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Claimed by a sender that has not finished: re-claimable after its lease.
+    Sending,
+    Sent,
+    Failed,
+}

@@ -338,7 +338,7 @@ where
 }
 
 fn progress(done: usize, total: usize, started: Instant) {
-    if done % 100_000 == 0 || done == total {
+    if done.is_multiple_of(100_000) || done == total {
         eprintln!(
             "  {done:>9} / {total} stories, {:.0} s",
             started.elapsed().as_secs_f64()

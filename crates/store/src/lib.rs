@@ -17,7 +17,8 @@ use async_trait::async_trait;
 use masthead_model::{
     ClusterId, NewStory, OffsetTime, Placement, PollRecord, Revision, SearchPage, SearchQuery,
     Site, SiteId, SiteSpec, Source, SourceId, SourceSpec, StoreOutcome, Story, StoryId,
-    StorySummary, WebSubState, WebSubSubscription,
+    StorySummary, WebSubState, WebSubSubscription, Subscriber, SubscriberId, ConfirmOutcome,
+    DeliveryStatus,
 };
 
 pub use text::{lead_of, redact_url, slug_of};
@@ -226,6 +227,60 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         source: SourceId,
         canonical_url: &str,
     ) -> Result<Option<(StoryId, String, bool)>>;
+
+    // Subscribers and digests
+    /// Records a sign-up for `email` (lower-cased, trimmed) on `site`: creates a pending
+    /// subscriber or keeps the existing one (a confirmed one stays confirmed; an unsubscribed
+    /// one becomes pending again), and stores a new single-use confirmation token (only its
+    /// hash, `token_hash`) valid until `expires_at`, replacing older tokens of that subscriber.
+    /// Returns the subscriber as it is now.
+    async fn subscribe_request(
+        &self,
+        site: SiteId,
+        email: &str,
+        token_hash: &str,
+        expires_at: i64,
+        now: OffsetTime,
+    ) -> Result<Subscriber>;
+    /// Follows a confirmation link: the token is used up whatever the outcome.
+    async fn confirm_subscription(&self, token_hash: &str, now: OffsetTime)
+    -> Result<ConfirmOutcome>;
+    /// Counts the sign-up mails sent to `email` (any site) since `since` (unix µs), and with
+    /// `record` counts one more at `now` in the same statement: the per-address mail cap.
+    async fn signup_mails(&self, email: &str, since: i64, record: Option<OffsetTime>) -> Result<i64>;
+    async fn subscriber(&self, id: SubscriberId) -> Result<Option<Subscriber>>;
+    /// Unsubscribes; false when unknown or already unsubscribed.
+    async fn unsubscribe(&self, id: SubscriberId, now: OffsetTime) -> Result<bool>;
+    /// The sections a subscriber wants (empty: all).
+    async fn set_subscriber_sections(&self, id: SubscriberId, sections: &[String]) -> Result<()>;
+    /// Subscribers of a site, any status, by id, `after` an id (paging), at most `limit`.
+    async fn subscribers(&self, site: SiteId, after: SubscriberId, limit: i64)
+    -> Result<Vec<Subscriber>>;
+    /// Claims up to `limit` confirmed subscribers of `site` whose digest of `date`
+    /// (YYYY-MM-DD in the site's zone) is not sent and not being sent by a live claim: each
+    /// gets a `sending` delivery row leased to `owner` until `lease_until` (unix µs). Two
+    /// senders never claim one delivery; a sender that dies lets its lease expire.
+    async fn claim_deliveries(
+        &self,
+        site: SiteId,
+        date: &str,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<Subscriber>>;
+    /// Marks a claimed delivery sent or failed (with the error).
+    async fn finish_delivery(
+        &self,
+        site: SiteId,
+        date: &str,
+        subscriber: SubscriberId,
+        status: DeliveryStatus,
+        error: Option<&str>,
+        at: OffsetTime,
+    ) -> Result<()>;
+    /// (sent, failed, sending) deliveries of a site's digest of `date`.
+    async fn delivery_counts(&self, site: SiteId, date: &str) -> Result<(i64, i64, i64)>;
 
     /// Cheap liveness check for `/readyz`.
     async fn ping(&self) -> Result<()>;

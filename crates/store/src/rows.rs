@@ -519,3 +519,81 @@ impl TryFrom<WebSubRow> for masthead_model::WebSubSubscription {
         })
     }
 }
+
+/// The columns a [`SubscriberRow`] is read from, for `concat!` into both backends' queries.
+/// PostgreSQL keeps `sections` as `jsonb` and selects it `::text`, so both hand over JSON text.
+macro_rules! subscriber_columns {
+    ($sections:literal) => {
+        concat!(
+            "id, site_id, email, status, ",
+            $sections,
+            " AS sections, created_at, created_offset, confirmed_at, confirmed_offset"
+        )
+    };
+}
+pub(crate) use subscriber_columns;
+
+#[derive(Debug, FromRow)]
+pub(crate) struct SubscriberRow {
+    pub id: i64,
+    pub site_id: i64,
+    pub email: String,
+    pub status: String,
+    /// JSON array of section slugs.
+    pub sections: String,
+    pub created_at: i64,
+    pub created_offset: i32,
+    pub confirmed_at: Option<i64>,
+    pub confirmed_offset: Option<i32>,
+}
+
+impl TryFrom<SubscriberRow> for masthead_model::Subscriber {
+    type Error = StoreError;
+
+    fn try_from(row: SubscriberRow) -> Result<Self> {
+        let status = masthead_model::SubscriberStatus::parse(&row.status).ok_or_else(|| {
+            StoreError::Corrupt {
+                what: "subscriber status",
+                detail: format!("subscriber {}: {:?}", row.id, row.status),
+            }
+        })?;
+        let sections: Vec<String> =
+            serde_json::from_str(&row.sections).map_err(|e| StoreError::Corrupt {
+                what: "subscriber sections",
+                detail: format!("subscriber {}: {e}", row.id),
+            })?;
+        Ok(Self {
+            id: row.id,
+            site_id: row.site_id,
+            email: row.email,
+            status,
+            sections,
+            created_at: offset_time(row.created_at, row.created_offset),
+            confirmed_at: row
+                .confirmed_at
+                .map(|at| offset_time(at, row.confirmed_offset.unwrap_or(0))),
+        })
+    }
+}
+
+/// An address as subscribers and the sign-up mail cap key it: trimmed, lower-cased.
+pub(crate) fn clean_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Section slugs as stored: JSON text (a `jsonb` parameter on PostgreSQL).
+pub(crate) fn sections_json(sections: &[String]) -> Result<String> {
+    serde_json::to_string(sections).map_err(|e| StoreError::Corrupt {
+        what: "subscriber sections",
+        detail: e.to_string(),
+    })
+}
+
+/// A delivery's status as its `status` column spells it.
+pub(crate) fn delivery_status(status: masthead_model::DeliveryStatus) -> &'static str {
+    match status {
+        masthead_model::DeliveryStatus::Sending => "sending",
+        masthead_model::DeliveryStatus::Sent => "sent",
+        masthead_model::DeliveryStatus::Failed => "failed",
+    }
+}

@@ -3,7 +3,6 @@
 //! pagination, the `/s/{site}` prefix, hostile queries and the 400 pages.
 #![expect(
     clippy::unwrap_used,
-    clippy::indexing_slicing,
     reason = "test fixtures and helpers fail loudly on a broken setup"
 )]
 

@@ -1,6 +1,7 @@
 //! One module per command; `run` dispatches.
 
 mod demo;
+mod digest;
 mod eval;
 mod extract;
 mod ingest;
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sources(cmd) => sources::run(config_path, cmd).await,
         Command::Stories(cmd) => stories::run(config_path, cmd).await,
         Command::Rules(cmd) => rules::run(config_path, cmd).await,
+        Command::Digest(cmd) => digest::run(config_path, cmd).await,
         Command::Extract(args) => extract::run(config_path, args).await,
         Command::Eval(cmd) => eval::run(cmd),
     }

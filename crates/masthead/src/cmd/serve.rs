@@ -228,6 +228,13 @@ impl Node {
                 stopped(stop_rx.clone()),
             ))
         });
+        let digests = (self.role != Role::Web).then(|| {
+            tokio::spawn(run_digests(
+                self.store.clone(),
+                self.config.clone(),
+                stopped(stop_rx.clone()),
+            ))
+        });
         if let Some(server) = server {
             server
                 .await

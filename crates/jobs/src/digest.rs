@@ -1,0 +1,332 @@
+//! The daily digest: one site's top stories of the 24 hours before its send hour, mailed to
+//! each confirmed subscriber once.
+//!
+//! Input: the store, a site with its zone and send hour, a date, the mailer. Output: one mail
+//! per subscriber, recorded as a delivery row before and after sending, so sending the same
+//! site and day again mails only those not yet mailed, and two nodes never mail one person.
+
+use masthead_mail::{DigestMail, DigestSection, DigestStory, MailAddress, Mailer, OutgoingMail};
+use masthead_model::{DeliveryStatus, OffsetTime, Site, StorySummary, Subscriber};
+use masthead_store::Store;
+
+/// How digests are made and sent.
+#[derive(Debug, Clone)]
+pub struct DigestSettings {
+    /// The network's public base URL: every link in mail starts with it.
+    pub base_url: url::Url,
+    /// Signs the unsubscribe and preferences links.
+    pub secret: Vec<u8>,
+    /// Stories per section.
+    pub per_section: usize,
+    /// Names this sender in delivery leases.
+    pub owner: String,
+    /// A claimed delivery is re-claimable by another sender after this long.
+    pub lease_secs: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    #[error("site {site:?} has an invalid time zone {zone:?}")]
+    Zone { site: String, zone: String },
+    #[error("{date:?} is not a date like 2025-04-12")]
+    Date { date: String },
+    #[error("store: {0}")]
+    Store(#[from] masthead_store::StoreError),
+    #[error("mail: {0}")]
+    Mail(#[from] masthead_mail::MailError),
+}
+
+/// A site's digest of one day, before it is addressed to anyone.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    pub site: Site,
+    /// YYYY-MM-DD in the site's zone.
+    pub date: String,
+    /// "Saturday 12 April 2025".
+    pub date_label: String,
+    /// (section slug, section name, stories newest first).
+    pub sections: Vec<(String, String, Vec<StorySummary>)>,
+    /// Start and end (exclusive) of the window, unix µs.
+    pub window: (i64, i64),
+}
+
+impl Digest {
+    pub fn is_empty(&self) -> bool {
+        self.sections.iter().all(|(_, _, s)| s.is_empty())
+    }
+
+    pub fn story_count(&self) -> usize {
+        self.sections.iter().map(|(_, _, s)| s.len()).sum()
+    }
+}
+
+/// Today's date in the site's zone (the digest a `send` without `--date` sends).
+pub fn today(site: &Site) -> Result<String, DigestError> {
+    let zone = zone(site)?;
+    Ok(jiff::Timestamp::now()
+        .to_zoned_datetime(zone)
+        .date()
+        .to_string())
+}
+
+fn zone(site: &Site) -> Result<jiff::tz::TimeZone, DigestError> {
+    masthead_normalize::parse_zone(&site.time_zone).map_err(|_| DigestError::Zone {
+        site: site.slug.clone(),
+        zone: site.time_zone.clone(),
+    })
+}
+
+/// The instant `date` at `hour`:00 in the site's zone (DST-correct: a nonexistent local time
+/// moves forward, an ambiguous one takes the earlier instant).
+pub fn send_instant(site: &Site, date: &str, hour: u8) -> Result<jiff::Timestamp, DigestError> {
+    let zone = zone(site)?;
+    let day: jiff::civil::Date = date.parse().map_err(|_| DigestError::Date {
+        date: date.to_owned(),
+    })?;
+    let local = day.at(i8::try_from(hour).unwrap_or(7), 0, 0, 0);
+    zone.to_ambiguous_timestamp(local)
+        .compatible()
+        .map_err(|_| DigestError::Date {
+            date: date.to_owned(),
+        })
+}
+
+/// Whether the digest of today (site zone) is due: the send hour has passed.
+pub fn due_date(site: &Site, hour: u8) -> Result<Option<String>, DigestError> {
+    let date = today(site)?;
+    let at = send_instant(site, &date, hour)?;
+    Ok((jiff::Timestamp::now() >= at).then_some(date))
+}
+
+/// Collects the stories of the 24 hours before `date`'s send hour: one per cluster (the
+/// store lists representatives), killed ones never, grouped by the site's sections.
+pub async fn build(
+    store: &dyn Store,
+    site: &Site,
+    date: &str,
+    hour: u8,
+    per_section: usize,
+) -> Result<Digest, DigestError> {
+    let end = send_instant(site, date, hour)?.as_microsecond();
+    let start = end - 24 * 3600 * 1_000_000;
+    let mut sections = Vec::new();
+    for section in &site.sections {
+        let mut picked = Vec::new();
+        let mut offset = 0;
+        'pages: loop {
+            let page = store
+                .site_stories(site.id, Some(&section.slug), offset, 100)
+                .await?;
+            if page.is_empty() {
+                break;
+            }
+            offset += 100;
+            for story in page {
+                let t = story.published.unix_micros;
+                if t >= end {
+                    continue;
+                }
+                if t < start {
+                    break 'pages;
+                }
+                picked.push(story);
+                if picked.len() >= per_section {
+                    break 'pages;
+                }
+            }
+        }
+        sections.push((section.slug.clone(), section.name.clone(), picked));
+    }
+    let date_label = date
+        .parse::<jiff::civil::Date>()
+        .map(|d| d.strftime("%A %-d %B %Y").to_string())
+        .unwrap_or_else(|_| date.to_owned());
+    Ok(Digest {
+        site: site.clone(),
+        date: date.to_owned(),
+        date_label,
+        sections,
+        window: (start, end),
+    })
+}
+
+fn site_base(settings: &DigestSettings, site: &Site) -> String {
+    format!(
+        "{}/s/{}",
+        settings.base_url.as_str().trim_end_matches('/'),
+        site.slug
+    )
+}
+
+/// The unsubscribe and preferences links of a subscriber.
+pub fn subscriber_links(settings: &DigestSettings, site: &Site, id: i64) -> (String, String) {
+    let base = site_base(settings, site);
+    let unsub = masthead_mail::signed::sign(&settings.secret, "unsubscribe", id);
+    let prefs = masthead_mail::signed::sign(&settings.secret, "preferences", id);
+    (
+        format!("{base}/unsubscribe?s={id}&t={unsub}"),
+        format!("{base}/subscribe/preferences?s={id}&t={prefs}"),
+    )
+}
+
+/// The mail one subscriber gets (None: none of their sections has a story).
+pub fn address(
+    digest: &Digest,
+    settings: &DigestSettings,
+    subscriber: &Subscriber,
+) -> Result<Option<OutgoingMail>, DigestError> {
+    let base = site_base(settings, &digest.site);
+    let sections: Vec<DigestSection> = digest
+        .sections
+        .iter()
+        .filter(|(slug, _, stories)| {
+            !stories.is_empty()
+                && (subscriber.sections.is_empty() || subscriber.sections.contains(slug))
+        })
+        .map(|(_, name, stories)| DigestSection {
+            name: name.clone(),
+            stories: stories
+                .iter()
+                .map(|s| {
+                    let (dateline, lead) = match masthead_normalize::split_dateline(&s.lead) {
+                        (Some(d), rest) => (Some(d), rest),
+                        (None, _) => (s.dateline.clone(), s.lead.clone()),
+                    };
+                    DigestStory {
+                        headline: s.headline.clone(),
+                        teaser: masthead_normalize::teaser(dateline.as_deref(), &lead, 160),
+                        url: format!("{base}/story/{}/{}", s.id, s.slug),
+                        image: None,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    if sections.is_empty() {
+        return Ok(None);
+    }
+    let (unsubscribe_url, preferences_url) =
+        subscriber_links(settings, &digest.site, subscriber.id);
+    let mail = DigestMail {
+        site_name: digest.site.name.clone(),
+        site_url: format!("{base}/"),
+        date_label: digest.date_label.clone(),
+        sections,
+        why_line: format!(
+            "You get this email because you subscribed to {}'s daily email at {base}/subscribe.",
+            digest.site.name
+        ),
+        unsubscribe_url: unsubscribe_url.clone(),
+        preferences_url,
+    };
+    let (text, html) = masthead_mail::render_digest(&mail)?;
+    Ok(Some(OutgoingMail {
+        to: MailAddress::bare(subscriber.email.clone()),
+        subject: format!(
+            "{}: your daily news for {}",
+            digest.site.name, digest.date_label
+        ),
+        text,
+        html: Some(html),
+        headers: vec![
+            (
+                "List-Unsubscribe".to_owned(),
+                format!("<{unsubscribe_url}>"),
+            ),
+            (
+                "List-Unsubscribe-Post".to_owned(),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ),
+        ],
+        message_id_hint: Some(format!(
+            "digest-{}-{}-{}",
+            digest.site.slug, digest.date, subscriber.id
+        )),
+    }))
+}
+
+/// What sending a digest did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SendReport {
+    pub stories: usize,
+    pub sent: usize,
+    pub failed: usize,
+    /// Subscribers whose sections had no story that day: recorded as done, nothing mailed.
+    pub skipped: usize,
+}
+
+/// Sends `digest` to every confirmed subscriber not yet mailed for that day. With no stories
+/// it sends nothing (and claims nothing).
+pub async fn send(
+    store: &dyn Store,
+    mailer: &Mailer,
+    settings: &DigestSettings,
+    digest: &Digest,
+) -> Result<SendReport, DigestError> {
+    let mut report = SendReport {
+        stories: digest.story_count(),
+        ..SendReport::default()
+    };
+    if digest.is_empty() {
+        return Ok(report);
+    }
+    loop {
+        let now = OffsetTime::now_utc().unix_micros;
+        let claimed = store
+            .claim_deliveries(
+                digest.site.id,
+                &digest.date,
+                &settings.owner,
+                now,
+                now + settings.lease_secs * 1_000_000,
+                50,
+            )
+            .await?;
+        if claimed.is_empty() {
+            break;
+        }
+        for subscriber in claimed {
+            let (status, error) = match address(digest, settings, &subscriber)? {
+                None => {
+                    report.skipped += 1;
+                    (
+                        DeliveryStatus::Sent,
+                        Some("no story in the chosen sections"),
+                    )
+                }
+                Some(mail) => match mailer.send(&mail).await {
+                    Ok(_) => {
+                        report.sent += 1;
+                        (DeliveryStatus::Sent, None)
+                    }
+                    Err(err) => {
+                        report.failed += 1;
+                        tracing::warn!(
+                            subscriber.id = subscriber.id,
+                            "digest not delivered: {err}"
+                        );
+                        (
+                            DeliveryStatus::Failed,
+                            Some(if err.is_permanent() {
+                                "refused by the relay"
+                            } else {
+                                "relay unavailable"
+                            }),
+                        )
+                    }
+                },
+            };
+            store
+                .finish_delivery(
+                    digest.site.id,
+                    &digest.date,
+                    subscriber.id,
+                    status,
+                    error,
+                    OffsetTime::now_utc(),
+                )
+                .await?;
+        }
+    }
+    Ok(report)
+}
