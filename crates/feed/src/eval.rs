@@ -17,12 +17,16 @@
 //!   "recovered with complaints" state), so feedparser's `bozo` expectations on recoverable
 //!   documents fail.
 //! - `feed['title'|'link']`; `entries[N]['title'|'link'|'id'|'guid'|'author'|'category']`;
-//!   `…['title_detail']['value']` is the title.
-//! - `summary`/`description` are [`Entry::summary_html`], `content[0]['value']` is
-//!   [`Entry::content_html`]. Both match an expected string equal to ours, or whose plain-text
-//!   rendering (`<p>` per paragraph, escaped) is ours: feedparser gives Atom `type="text"` as
-//!   text, we give it as HTML. Neither is sanitized here (that is `normalize`), so feedparser's
-//!   sanitizer expectations fail.
+//!   `…['title_detail']['value']` is the title. Our titles are one line of text by contract,
+//!   feedparser's HTML titles are HTML: a title matches an expected string equal to it or
+//!   whose text (tags dropped, entities decoded) is it.
+//! - `summary`/`description` are [`Entry::summary_html`], or [`Entry::content_html`] when there
+//!   is no summary (feedparser copies content into a missing summary); `content[0]['value']`
+//!   is [`Entry::content_html`]. Both match an expected string equal to ours, or whose
+//!   plain-text rendering (`<p>` per paragraph, escaped) is ours: feedparser gives Atom
+//!   `type="text"` as text, we give it as HTML. This crate does not sanitize (that is
+//!   `normalize`); feedparser's values are sanitized, so [`evaluate_corpus_with`] takes the
+//!   sanitizer and also compares ours as it would be stored.
 //! - `published_parsed`/`updated_parsed` compare year … second in UTC; `updated` falls back to
 //!   `published` as feedparser's does.
 //! - `tags[N]['term']` are the categories; `enclosures[0]['href']` is the lead image, the only
@@ -936,7 +940,10 @@ fn entry_value(entry: &Entry, sanitizer: Option<Sanitizer<'_>>) -> Value {
     if let Some(content) = &entry.content_html {
         fields.push((
             "content",
-            Value::List(vec![Value::Obj(Shape::Content, vec![("value", html(content))])]),
+            Value::List(vec![Value::Obj(
+                Shape::Content,
+                vec![("value", html(content))],
+            )]),
         ));
     }
     some_str(&mut fields, "author", entry.author.as_ref());
@@ -1434,6 +1441,26 @@ mod tests {
             Expr::Str("a\\b".to_owned())
         );
         assert!(parse_expression("'open").is_err());
+    }
+
+    #[test]
+    fn html_titles_summary_fallback_and_sanitizer() {
+        let doc = br#"<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+<title type="html">&lt;b&gt;Big&lt;/b&gt; news</title>
+<content type="html">safe&lt;script&gt;x()&lt;/script&gt; text</content></entry></feed>"#;
+        let base = Url::parse(CORPUS_BASE).unwrap();
+        let parsed = crate::parse(doc, Some(&base));
+        // Our title is the text of feedparser's HTML title.
+        let title = "entries[0]['title'] == '<b>Big</b> news'";
+        assert_eq!(check(title, &parsed), Verdict::Pass);
+        // Content stands in for a missing summary; only sanitized does it match.
+        let summary = "entries[0]['description'] == 'safe text'";
+        assert!(matches!(check(summary, &parsed), Verdict::Fail(_)));
+        let strip_script = |html: &str| html.replace("<script>x()</script>", "");
+        assert_eq!(
+            check_with(summary, &parsed, Some(&strip_script)),
+            Verdict::Pass
+        );
     }
 
     #[test]

@@ -117,14 +117,26 @@ fn utf32(bytes: &[u8], big_endian: bool) -> String {
 
 fn is_wide_label(label: &str) -> bool {
     let label = label.to_ascii_lowercase();
-    ["utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs-4", "iso-10646-ucs"]
-        .iter()
-        .any(|wide| label.starts_with(wide))
+    [
+        "utf-16",
+        "utf16",
+        "utf-32",
+        "utf32",
+        "ucs-2",
+        "ucs-4",
+        "iso-10646-ucs",
+    ]
+    .iter()
+    .any(|wide| label.starts_with(wide))
 }
 
 /// Where the XML declaration's `encoding` value sits: `(start, end)` byte offsets.
 fn encoding_span(doc: &[u8]) -> Option<(usize, usize)> {
-    let offset = if doc.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let offset = if doc.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let decl = doc.get(offset..)?;
     if !decl.starts_with(b"<?xml") {
         return None;
@@ -228,7 +240,8 @@ fn fix_references(doc: &[u8]) -> Option<Vec<u8>> {
 /// instruction or DOCTYPE (whose general entity declarations are collected), or just the `<`.
 fn skip_markup(doc: &[u8], at: usize, declared: &mut HashMap<Vec<u8>, Vec<u8>>) -> usize {
     let rest = doc.get(at..).unwrap_or_default();
-    let past = |end: &[u8], from: usize| find(doc, end, at + from).map_or(doc.len(), |p| p + end.len());
+    let past =
+        |end: &[u8], from: usize| find(doc, end, at + from).map_or(doc.len(), |p| p + end.len());
     if rest.starts_with(b"<![CDATA[") {
         past(b"]]>", 9)
     } else if rest.starts_with(b"<!--") {
@@ -403,7 +416,11 @@ fn repair_code_point(value: u32) -> u32 {
 
 /// The root start tag: its byte span.
 fn root_tag(doc: &[u8]) -> Option<(usize, usize)> {
-    let mut i = if doc.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut i = if doc.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let mut ignored = HashMap::new();
     loop {
         i += doc
@@ -641,7 +658,9 @@ fn atom03_to_atom10(doc: &[u8], legacy_ns: &str) -> Option<Vec<u8>> {
                     let decoded = decode_base64(&encoded)
                         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                         .unwrap_or(encoded);
-                    writer.write_event(Event::Text(BytesText::new(&decoded))).ok()?;
+                    writer
+                        .write_event(Event::Text(BytesText::new(&decoded)))
+                        .ok()?;
                 }
                 match frame.renamed {
                     Some(name) => writer.write_event(Event::End(BytesEnd::new(name))).ok()?,
@@ -824,7 +843,10 @@ mod tests {
             .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
             .collect();
         let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        let utf32: Vec<u8> = text.chars().flat_map(|c| u32::from(c).to_le_bytes()).collect();
+        let utf32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
         for doc in [le, be, utf32] {
             assert_eq!(prepared(&doc), expected);
         }
@@ -845,17 +867,38 @@ mod tests {
 </feed>"#;
         let out = prepared(doc);
         assert!(out.contains(r#"encoding="utf-8""#), "{out}");
-        assert!(out.contains(r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">"#), "{out}");
-        assert!(out.contains(r#"<title type="html">A &amp;lt;b&amp;gt;</title>"#), "{out}");
-        assert!(out.contains("<subtitle type=\"text\">Sub</subtitle>"), "{out}");
+        assert!(
+            out.contains(r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<title type="html">A &amp;lt;b&amp;gt;</title>"#),
+            "{out}"
+        );
+        assert!(
+            out.contains("<subtitle type=\"text\">Sub</subtitle>"),
+            "{out}"
+        );
         assert!(out.contains("<rights type=\"text\">C</rights>"), "{out}");
         assert!(!out.contains("About"), "{out}");
-        assert!(out.contains("<updated>2004-01-02T03:04:05Z</updated>"), "{out}");
+        assert!(
+            out.contains("<updated>2004-01-02T03:04:05Z</updated>"),
+            "{out}"
+        );
         assert!(out.contains("<uri>http://a.example/</uri>"), "{out}");
         assert!(!out.contains("2003-01-01"), "{out}");
-        assert!(out.contains("<published>2003-12-31T10:14:55-08:00</published>"), "{out}");
-        assert!(out.contains(r#"<content type="text">Hello &amp; world</content>"#), "{out}");
-        assert!(out.contains("<published>2002-01-01T00:00:00Z</published>"), "{out}");
+        assert!(
+            out.contains("<published>2003-12-31T10:14:55-08:00</published>"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<content type="text">Hello &amp; world</content>"#),
+            "{out}"
+        );
+        assert!(
+            out.contains("<published>2002-01-01T00:00:00Z</published>"),
+            "{out}"
+        );
         assert!(out.contains(r#"<summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">x</div></summary>"#), "{out}");
     }
 

@@ -351,3 +351,73 @@ fn a_utf8_bom_before_json_is_fine() {
     let feed = parse(&bytes, None).unwrap();
     assert_eq!(feed.entries.first().unwrap().guid.as_deref(), Some("1"));
 }
+
+#[test]
+fn atom03_reads_as_atom_1_0() {
+    let feed = read("atom03.xml", "http://harbour.example/atom.xml");
+    assert_eq!(feed.kind, FeedKind::Atom);
+    assert_eq!(feed.title.as_deref(), Some("Harbour Notes"));
+    assert_eq!(feed.link.as_deref(), Some("http://harbour.example/"));
+    let [entry] = feed.entries.as_slice() else {
+        panic!("one entry expected: {:?}", feed.entries);
+    };
+    assert_eq!(entry.title.as_deref(), Some("Tide tables & charts"));
+    assert_eq!(
+        entry.url.as_deref(),
+        Some("http://harbour.example/2004/05/tides")
+    );
+    assert_eq!(
+        entry.guid.as_deref(),
+        Some("tag:harbour.example,2004:tides")
+    );
+    assert_eq!(entry.author.as_deref(), Some("Ann Pilot"));
+    // `issued` wins over `created`; the offsets are the feed's own.
+    assert_eq!(rfc3339(entry.published), "2004-05-05T18:30:00-04:00");
+    assert_eq!(rfc3339(entry.updated), "2004-05-06T07:08:09+02:00");
+    assert_eq!(
+        entry.summary_html.as_deref(),
+        Some("<p>High water at noon.</p>")
+    );
+    assert_eq!(
+        entry.content_html.as_deref(),
+        Some("<p>High water at <b>noon</b>.</p>")
+    );
+}
+
+#[test]
+fn utf16_with_a_byte_order_mark_is_decoded() {
+    let feed = read("rss2-utf16le.xml", "http://cafe.example/rss");
+    assert_eq!(feed.kind, FeedKind::Rss2);
+    assert_eq!(feed.title.as_deref(), Some("Café du Port"));
+    assert_eq!(feed.entries.len(), 1);
+    assert_eq!(
+        feed.entries.first().and_then(|e| e.title.as_deref()),
+        Some("Crème brûlée")
+    );
+}
+
+#[test]
+fn ill_formed_rss_is_recovered() {
+    // No version, undeclared HTML entities, stray `&`, a DTD entity, a windows-1252
+    // character reference and a cut-off final end tag.
+    let feed = read("rss-lenient.xml", "http://quay.example/rss");
+    assert_eq!(feed.kind, FeedKind::Rss2);
+    assert_eq!(feed.title.as_deref(), Some("Quay & Dock\u{a0}News"));
+    assert_eq!(feed.link.as_deref(), Some("http://quay.example/"));
+    let [entry] = feed.entries.as_slice() else {
+        panic!("one entry expected: {:?}", feed.entries);
+    };
+    assert_eq!(
+        entry.title.as_deref(),
+        Some("Smith & Sons café — AT&T opens")
+    );
+    assert_eq!(
+        entry.url.as_deref(),
+        Some("http://quay.example/story?id=1&page=2")
+    );
+    assert_eq!(
+        entry.summary_html.as_deref(),
+        // RSS descriptions are HTML: passed on as the feed's markup, entities resolved.
+        Some("Fish\u{a0}&\u{a0}chips © 2024 – all day")
+    );
+}
