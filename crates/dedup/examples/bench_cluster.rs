@@ -6,12 +6,18 @@
 //! Stories are drawn from a 30,000-word Zipf-like vocabulary, 120 to 360 words in sentences of
 //! 12 to 28 words; one in five is a copy of a story from the previous day with one word in
 //! ten replaced and a sentence dropped (a light rewrite), so the clusterer finds real
-//! matches. Text is generated per story and dropped, so peak memory (VmHWM from
+//! matches. Among the rarer words, one in thirteen is a number and one in nine a name, so the
+//! distinctive-feature MinHash and its bands are exercised too. Text is generated per story and dropped, so peak memory (VmHWM from
 //! /proc/self/status) is the clusterer's window plus the process.
+//!
+//! Measured (release, 2 shared cores, version-2 sketches with the distinctive-feature bands):
+//! sketch 13,184 stories/s, cluster 15,546 stories/s, both 7,134 stories/s; peak memory
+//! 117.4 MiB for a window of up to 21,608 stories; brute force agrees on 100% of the first
+//! 20,000 stories and is 16x slower.
 
 use std::time::{Duration, Instant};
 
-use masthead_dedup::{Clusterer, DedupSettings, Sketch, similarity, sketch};
+use masthead_dedup::{Clusterer, DedupSettings, Sketch, sketch};
 
 const DAY: i64 = 24 * 3600;
 const VOCAB: usize = 30_000;
@@ -37,12 +43,27 @@ impl Rng {
 }
 
 fn word_text(w: u64) -> String {
+    // Among the rarer words (index above 1,000: a third of all tokens), one in thirteen is a
+    // number and one in nine a capitalised name, so the distinctive-feature signal (and its
+    // LSH bands) carries a realistic load: names and figures are specific to a story, not
+    // as frequent as "the".
+    if w > 1000 && w.is_multiple_of(13) {
+        return (w * 7).to_string();
+    }
     // Pronounceable-ish distinct words: base-26 spelling of the index.
     let mut s = String::new();
     let mut n = w + 27;
     while n > 0 {
         s.push(char::from(b'a' + (n % 26) as u8));
         n /= 26;
+    }
+    if w > 1000 && w.is_multiple_of(9) {
+        s = s
+            .to_uppercase()
+            .chars()
+            .take(1)
+            .chain(s.chars().skip(1))
+            .collect();
     }
     s
 }
@@ -186,7 +207,7 @@ fn main() {
             if p.abs_diff(*op) > settings.window_secs.unsigned_abs() {
                 continue;
             }
-            if similarity(s, os) >= settings.threshold
+            if settings.is_duplicate(s, os)
                 && best.is_none_or(|(bp, bid, _)| (*op, *oid) < (bp, bid))
             {
                 best = Some((*op, *oid, j));

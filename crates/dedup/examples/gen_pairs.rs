@@ -360,7 +360,6 @@ fn correction(s: &Story, rng: &mut Rng) -> (String, String) {
     (s.headline.clone(), text(&ps))
 }
 
-
 /// Second versions from `testdata/agency_stories.txt`: (base id, kind, story).
 fn parse_agency(body: &str) -> Vec<(String, String, Story)> {
     let mut out: Vec<(String, String, Story)> = Vec::new();
@@ -396,14 +395,46 @@ fn parse_agency(body: &str) -> Vec<(String, String, Story)> {
 }
 
 const COMPANIES: &[(&str, &str, &str)] = &[
-    ("Alder Brands Inc.", "Alder", "Chief Executive Nora Lindgren"),
-    ("Brightwater Utilities Corp.", "Brightwater", "Chief Executive Samuel Osei"),
-    ("Crestline Logistics", "Crestline", "Chief Executive Hiro Tanaka"),
-    ("Dunmore Apparel Group", "Dunmore", "Chief Executive Clara Weiss"),
-    ("Everpine Software Inc.", "Everpine", "Chief Executive Rahul Mehta"),
-    ("Foxglove Pharmaceuticals", "Foxglove", "Chief Executive Ingrid Holm"),
-    ("Granite Peak Mining Ltd.", "Granite Peak", "Chief Executive Owen Pryce"),
-    ("Halcyon Hotels Corp.", "Halcyon", "Chief Executive Lucia Ferraro"),
+    (
+        "Alder Brands Inc.",
+        "Alder",
+        "Chief Executive Nora Lindgren",
+    ),
+    (
+        "Brightwater Utilities Corp.",
+        "Brightwater",
+        "Chief Executive Samuel Osei",
+    ),
+    (
+        "Crestline Logistics",
+        "Crestline",
+        "Chief Executive Hiro Tanaka",
+    ),
+    (
+        "Dunmore Apparel Group",
+        "Dunmore",
+        "Chief Executive Clara Weiss",
+    ),
+    (
+        "Everpine Software Inc.",
+        "Everpine",
+        "Chief Executive Rahul Mehta",
+    ),
+    (
+        "Foxglove Pharmaceuticals",
+        "Foxglove",
+        "Chief Executive Ingrid Holm",
+    ),
+    (
+        "Granite Peak Mining Ltd.",
+        "Granite Peak",
+        "Chief Executive Owen Pryce",
+    ),
+    (
+        "Halcyon Hotels Corp.",
+        "Halcyon",
+        "Chief Executive Lucia Ferraro",
+    ),
 ];
 
 const REASONS_UP: &[&str] = &[
@@ -433,7 +464,11 @@ fn earnings_story(i: usize, rng: &mut Rng) -> Story {
     let ni0 = if beat { ni * 8 / 10 } else { ni * 12 / 10 };
     let eps = 40 + rng.below(400);
     let eps0 = if beat { eps * 8 / 10 } else { eps * 12 / 10 };
-    let exp = if beat { eps - 5 - rng.below(10) } else { eps + 5 + rng.below(10) };
+    let exp = if beat {
+        eps - 5 - rng.below(10)
+    } else {
+        eps + 5 + rng.below(10)
+    };
     let rev = 10 + rng.below(80);
     let g = 2 + rng.below(12);
     let lo = eps * 4;
@@ -475,12 +510,48 @@ fn earnings_story(i: usize, rng: &mut Rng) -> Story {
 
 /// Teams of one league: (name, ground, manager, two players).
 const TEAMS: &[(&str, &str, &str, &str, &str)] = &[
-    ("Blackwater Rovers", "Mill Lane", "Tomas Lindqvist", "Jamal Okafor", "Aron Fischer"),
-    ("Eastfield City", "Eastfield Park", "Gareth Pole", "Daniel Moss", "Liam Byrne"),
-    ("Northgate United", "the Foundry", "Sofia Brandt", "Kenji Mori", "Paul Adeyemi"),
-    ("Southport Albion", "Marine Road", "Colm Reilly", "Luca Ferri", "Ben Asante"),
-    ("Westmere Athletic", "Westmere Stadium", "Dara Quinn", "Max Holloway", "Yusuf Kaya"),
-    ("Harbourside FC", "the Quay", "Ian Mercer", "Theo Blanc", "Sam Ortiz"),
+    (
+        "Blackwater Rovers",
+        "Mill Lane",
+        "Tomas Lindqvist",
+        "Jamal Okafor",
+        "Aron Fischer",
+    ),
+    (
+        "Eastfield City",
+        "Eastfield Park",
+        "Gareth Pole",
+        "Daniel Moss",
+        "Liam Byrne",
+    ),
+    (
+        "Northgate United",
+        "the Foundry",
+        "Sofia Brandt",
+        "Kenji Mori",
+        "Paul Adeyemi",
+    ),
+    (
+        "Southport Albion",
+        "Marine Road",
+        "Colm Reilly",
+        "Luca Ferri",
+        "Ben Asante",
+    ),
+    (
+        "Westmere Athletic",
+        "Westmere Stadium",
+        "Dara Quinn",
+        "Max Holloway",
+        "Yusuf Kaya",
+    ),
+    (
+        "Harbourside FC",
+        "the Quay",
+        "Ian Mercer",
+        "Theo Blanc",
+        "Sam Ortiz",
+    ),
 ];
 
 /// A match report from a template: a different game of the same league.
@@ -508,7 +579,10 @@ fn match_story(home: usize, away: usize, rng: &mut Rng) -> Story {
             format!(
                 "{hn} manager {hm} said his side had deserved the win. {an} manager {am} said his players had been unlucky and would learn from it."
             ),
-            format!("{an} have now gone {} matches without a win.", 2 + rng.below(5)),
+            format!(
+                "{an} have now gone {} matches without a win.",
+                2 + rng.below(5)
+            ),
         ],
     }
 }
@@ -618,7 +692,7 @@ fn main() {
         stories
             .iter()
             .position(|s| s._id == id)
-            .unwrap_or_else(|| panic!("no base story {id}"))
+            .expect("every agency story names a base story")
     };
     let agency_of = |id: &str| {
         agency
@@ -648,7 +722,10 @@ fn main() {
                     emit(wrap(a, x, other), base(second), false, "follow-up");
                 }
             }
-            other => panic!("unknown kind {other}"),
+            other => {
+                eprintln!("agency_stories.txt: unknown kind {other}");
+                std::process::exit(1);
+            }
         }
     }
     // Same topic, shared names: one story's agency version against its group's others.
@@ -670,10 +747,19 @@ fn main() {
             emit(base(a), base(b), false, "template-earnings");
         }
     }
-    let games: Vec<Story> = [(0, 1), (2, 3), (4, 5), (1, 2), (3, 0), (5, 4), (0, 2), (3, 5)]
-        .iter()
-        .map(|&(h, a)| match_story(h, a, &mut rng))
-        .collect();
+    let games: Vec<Story> = [
+        (0, 1),
+        (2, 3),
+        (4, 5),
+        (1, 2),
+        (3, 0),
+        (5, 4),
+        (0, 2),
+        (3, 5),
+    ]
+    .iter()
+    .map(|&(h, a)| match_story(h, a, &mut rng))
+    .collect();
     for (x, a) in games.iter().enumerate() {
         for b in games.iter().skip(x + 1).take(3) {
             emit(base(a), base(b), false, "template-match");

@@ -30,7 +30,7 @@ mod sketch;
 pub use cluster::{Clusterer, DedupSettings};
 pub use eval::{
     KindCounts, LabelledPair, Misclassified, PairSide, PairsReport, SweepPoint, evaluate,
-    evaluate_pairs, read_pairs,
+    evaluate_pairs, evaluate_with, read_pairs,
 };
 pub use identity::{canonical_url, identity_key};
 pub use sketch::{
