@@ -245,6 +245,26 @@ pub fn address(
     }))
 }
 
+/// A relay that is briefly unavailable gets three more tries (1 s, 5 s, 25 s apart) before
+/// the delivery is marked failed; a refusal is final at once.
+async fn send_with_retries(
+    mailer: &Mailer,
+    mail: &OutgoingMail,
+) -> Result<masthead_mail::SendReceipt, masthead_mail::MailError> {
+    let mut wait = std::time::Duration::from_secs(1);
+    let mut tries = 0;
+    loop {
+        match mailer.send(mail).await {
+            Err(err) if err.is_transient() && tries < 3 => {
+                tries += 1;
+                tokio::time::sleep(wait).await;
+                wait *= 5;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// What sending a digest did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SendReport {
@@ -294,7 +314,7 @@ pub async fn send(
                         Some("no story in the chosen sections"),
                     )
                 }
-                Some(mail) => match mailer.send(&mail).await {
+                Some(mail) => match send_with_retries(mailer, &mail).await {
                     Ok(_) => {
                         report.sent += 1;
                         (DeliveryStatus::Sent, None)

@@ -54,6 +54,30 @@ pub enum Command {
     /// Measure the pipeline's stages on a corpus.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Tokens for the JSON API under /api/v1.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Make a token; its secret is printed once (on stdout, alone) and never stored.
+    Create {
+        /// Who or what uses it, e.g. "Harbor Wire feed partner".
+        #[arg(long, value_name = "N")]
+        name: String,
+        /// read: sites, stories, search; write: also creating stories and listing subscribers.
+        #[arg(long, value_name = "SCOPE", value_parser = ["read", "write"])]
+        scope: String,
+    },
+    /// List tokens (never their secrets).
+    List {
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token for good.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

@@ -67,6 +67,10 @@ database_url = "sqlite://masthead.db"
 [fetch]
 # Only the demo's own bundled sources, never a whole range.
 allow = ["{addr}"]
+
+[mail]
+# No relay: mail (confirmations, digests) lands in the outbox directory beside this file.
+from = "Masthead Demo Network <news@demo.masthead.invalid>"
 "#
     );
     for source in SOURCES {

@@ -398,3 +398,55 @@ pub enum DeliveryStatus {
     Sent,
     Failed,
 }
+
+// API tokens
+
+/// Database identity of an API token.
+pub type ApiTokenId = i64;
+
+/// What an API token may do. `Write` implies `Read`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiScope {
+    /// Sites, sections, stories and search.
+    Read,
+    /// Read, plus creating stories (a wire partner) and the operator's views (subscribers).
+    Write,
+}
+
+impl ApiScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "read" => Some(Self::Read),
+            "write" => Some(Self::Write),
+            _ => None,
+        }
+    }
+
+    /// True when a token of this scope may do what `needed` allows.
+    pub fn allows(self, needed: ApiScope) -> bool {
+        self >= needed
+    }
+}
+
+/// A token for the JSON API, as the store keeps it: never the secret itself, only what an
+/// operator needs to recognise and revoke it (the store also keeps the secret's hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    /// The operator's label: who or what uses it.
+    pub name: String,
+    pub scope: ApiScope,
+    pub created_at: OffsetTime,
+    /// Updated at most about once a minute (see the web crate's API).
+    pub last_used_at: Option<OffsetTime>,
+    /// Set once: a revoked token never authenticates again.
+    pub revoked_at: Option<OffsetTime>,
+}

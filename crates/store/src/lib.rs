@@ -15,10 +15,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use masthead_model::{
-    ClusterId, NewStory, OffsetTime, Placement, PollRecord, Revision, SearchPage, SearchQuery,
-    Site, SiteId, SiteSpec, Source, SourceId, SourceSpec, StoreOutcome, Story, StoryId,
-    StorySummary, WebSubState, WebSubSubscription, Subscriber, SubscriberId, ConfirmOutcome,
-    DeliveryStatus,
+    ClusterId, ConfirmOutcome, DeliveryStatus, NewStory, OffsetTime, Placement, PollRecord,
+    Revision, SearchPage, SearchQuery, Site, SiteId, SiteSpec, Source, SourceId, SourceSpec,
+    StoreOutcome, Story, StoryId, StorySummary, Subscriber, SubscriberId, WebSubState,
+    WebSubSubscription,
 };
 
 pub use text::{lead_of, redact_url, slug_of};
@@ -242,24 +242,45 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         expires_at: i64,
         now: OffsetTime,
     ) -> Result<Subscriber>;
-    /// Follows a confirmation link: the token is used up whatever the outcome.
-    async fn confirm_subscription(&self, token_hash: &str, now: OffsetTime)
-    -> Result<ConfirmOutcome>;
+    /// Follows a confirmation link: the token is used up whatever the outcome. `Expired` when
+    /// `now` is past `expires_at` (the instant itself still confirms), `AlreadyConfirmed` when
+    /// the subscriber is confirmed (also for the link that confirmed it, followed again),
+    /// `Unknown` for any other hash, a replaced link, or a subscriber who left since.
+    async fn confirm_subscription(
+        &self,
+        token_hash: &str,
+        now: OffsetTime,
+    ) -> Result<ConfirmOutcome>;
     /// Counts the sign-up mails sent to `email` (any site) since `since` (unix µs), and with
     /// `record` counts one more at `now` in the same statement: the per-address mail cap.
-    async fn signup_mails(&self, email: &str, since: i64, record: Option<OffsetTime>) -> Result<i64>;
+    async fn signup_mails(
+        &self,
+        email: &str,
+        since: i64,
+        record: Option<OffsetTime>,
+    ) -> Result<i64>;
     async fn subscriber(&self, id: SubscriberId) -> Result<Option<Subscriber>>;
-    /// Unsubscribes; false when unknown or already unsubscribed.
+    /// Unsubscribes; false when unknown or already unsubscribed. Confirmation links mailed
+    /// before no longer work.
     async fn unsubscribe(&self, id: SubscriberId, now: OffsetTime) -> Result<bool>;
-    /// The sections a subscriber wants (empty: all).
+    /// The sections a subscriber wants (empty: all). [`StoreError::NotFound`] for an unknown
+    /// id.
     async fn set_subscriber_sections(&self, id: SubscriberId, sections: &[String]) -> Result<()>;
-    /// Subscribers of a site, any status, by id, `after` an id (paging), at most `limit`.
-    async fn subscribers(&self, site: SiteId, after: SubscriberId, limit: i64)
-    -> Result<Vec<Subscriber>>;
+    /// Subscribers of a site, any status, by id, `after` an id (paging), at most `limit` (0 or
+    /// negative means 50).
+    async fn subscribers(
+        &self,
+        site: SiteId,
+        after: SubscriberId,
+        limit: i64,
+    ) -> Result<Vec<Subscriber>>;
     /// Claims up to `limit` confirmed subscribers of `site` whose digest of `date`
     /// (YYYY-MM-DD in the site's zone) is not sent and not being sent by a live claim: each
     /// gets a `sending` delivery row leased to `owner` until `lease_until` (unix µs). Two
-    /// senders never claim one delivery; a sender that dies lets its lease expire.
+    /// senders never claim one delivery; a sender that dies lets its lease expire. A sent
+    /// delivery is never claimed again, nor a failed one (retrying is the sender's decision,
+    /// before it finishes the delivery); an unsubscribed or pending subscriber never is. By
+    /// id; `limit` 0 or negative means 50.
     async fn claim_deliveries(
         &self,
         site: SiteId,
@@ -269,7 +290,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         lease_until: i64,
         limit: i64,
     ) -> Result<Vec<Subscriber>>;
-    /// Marks a claimed delivery sent or failed (with the error).
+    /// Marks a claimed delivery sent or failed (with the error, or a note). A sent delivery
+    /// stays sent, so finishing again (or after the lease ran out) is harmless; `Sending`
+    /// changes nothing.
     async fn finish_delivery(
         &self,
         site: SiteId,
@@ -281,6 +304,31 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<()>;
     /// (sent, failed, sending) deliveries of a site's digest of `date`.
     async fn delivery_counts(&self, site: SiteId, date: &str) -> Result<(i64, i64, i64)>;
+
+    // API tokens
+    /// Stores a new token for the JSON API: only the hash of its secret (`token_hash`, the hex
+    /// SHA-256), never the secret.
+    async fn create_api_token(
+        &self,
+        name: &str,
+        scope: masthead_model::ApiScope,
+        token_hash: &str,
+        now: OffsetTime,
+    ) -> Result<masthead_model::ApiToken>;
+    /// Every token, revoked ones included, by id.
+    async fn api_tokens(&self) -> Result<Vec<masthead_model::ApiToken>>;
+    /// The token whose secret hashes to `token_hash`, revoked or not (the caller refuses a
+    /// revoked one).
+    async fn api_token_by_hash(&self, token_hash: &str)
+    -> Result<Option<masthead_model::ApiToken>>;
+    /// Records a use of a token at `now` (an earlier time never replaces a later one).
+    async fn touch_api_token(&self, id: masthead_model::ApiTokenId, now: OffsetTime) -> Result<()>;
+    /// Revokes a token for good; false when no token has this id or it is already revoked.
+    async fn revoke_api_token(
+        &self,
+        id: masthead_model::ApiTokenId,
+        now: OffsetTime,
+    ) -> Result<bool>;
 
     /// Cheap liveness check for `/readyz`.
     async fn ping(&self) -> Result<()>;

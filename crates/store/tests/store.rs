@@ -2206,3 +2206,603 @@ store_test!(
         );
     }
 );
+
+// ---------------------------------------------------------------------------------------
+// Subscribers and digests
+
+use masthead_model::{ConfirmOutcome, DeliveryStatus, Subscriber, SubscriberStatus};
+
+const DAY: &str = "2025-04-12";
+const MINUTE: i64 = 60_000_000;
+
+/// A lease far from any `at(..)` time used below: live at every `now` a test passes.
+fn far_lease() -> i64 {
+    at(10_000).unix_micros
+}
+
+/// A pending subscriber of `site`, its confirmation token `token-<email>` valid for a day.
+async fn signed_up(store: &dyn Store, site: i64, email: &str) -> Subscriber {
+    let token = format!("token-{email}");
+    store
+        .subscribe_request(site, email, &token, at(24 * 60).unix_micros, at(0))
+        .await
+        .unwrap()
+}
+
+async fn confirmed(store: &dyn Store, site: i64, email: &str) -> Subscriber {
+    signed_up(store, site, email).await;
+    match store
+        .confirm_subscription(&format!("token-{email}"), at(1))
+        .await
+        .unwrap()
+    {
+        ConfirmOutcome::Confirmed(subscriber) => subscriber,
+        other => panic!("confirming {email}: {other:?}"),
+    }
+}
+
+fn ids(subscribers: &[Subscriber]) -> Vec<i64> {
+    subscribers.iter().map(|s| s.id).collect()
+}
+
+store_test!(
+    subscribing_normalizes_the_address_and_keeps_one_row,
+    |store, url| {
+        let site = a_site(&*store, "echo").await;
+        let other_site = a_site(&*store, "gazette").await;
+        let first = store
+            .subscribe_request(
+                site,
+                "  Reader@Example.COM ",
+                "t1",
+                at(60).unix_micros,
+                at(0),
+            )
+            .await
+            .unwrap();
+        assert_eq!(first.email, "reader@example.com");
+        assert_eq!(first.site_id, site);
+        assert_eq!(first.status, SubscriberStatus::Pending);
+        assert!(first.sections.is_empty());
+        assert_eq!(first.created_at, at(0));
+        assert_eq!(first.confirmed_at, None);
+        assert_eq!(
+            store.subscriber(first.id).await.unwrap(),
+            Some(first.clone())
+        );
+
+        // Signing up again (any spelling) keeps the row and its creation time, and replaces the
+        // token: the first link no longer works.
+        let again = store
+            .subscribe_request(site, "reader@example.com", "t2", at(60).unix_micros, at(5))
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+        assert_eq!(
+            ids(&store.subscribers(site, 0, 0).await.unwrap()),
+            [first.id]
+        );
+        assert_eq!(
+            store.confirm_subscription("t1", at(6)).await.unwrap(),
+            ConfirmOutcome::Unknown
+        );
+        let ConfirmOutcome::Confirmed(confirmed) =
+            store.confirm_subscription("t2", at(7)).await.unwrap()
+        else {
+            panic!("t2 should confirm");
+        };
+        assert_eq!(confirmed.status, SubscriberStatus::Confirmed);
+        assert_eq!(confirmed.confirmed_at, Some(at(7)));
+
+        // A confirmed subscriber signing up again stays confirmed.
+        let still = store
+            .subscribe_request(site, "READER@example.com", "t3", at(60).unix_micros, at(8))
+            .await
+            .unwrap();
+        assert_eq!(still, confirmed);
+
+        // The same address on another site is another subscriber.
+        let elsewhere = signed_up(&*store, other_site, "reader@example.com").await;
+        assert_ne!(elsewhere.id, first.id);
+        assert_eq!(elsewhere.status, SubscriberStatus::Pending);
+        assert_eq!(store.subscriber(-1).await.unwrap(), None);
+    }
+);
+
+store_test!(
+    confirmation_links_are_single_use_and_expire,
+    |store, url| {
+        let site = a_site(&*store, "echo").await;
+        let expires = at(60).unix_micros;
+        let sub = store
+            .subscribe_request(site, "a@example.com", "ta", expires, at(0))
+            .await
+            .unwrap();
+        // Valid up to and including `expires_at`.
+        let ConfirmOutcome::Confirmed(confirmed) =
+            store.confirm_subscription("ta", at(60)).await.unwrap()
+        else {
+            panic!("ta should confirm at its expiry instant");
+        };
+        assert_eq!(confirmed.id, sub.id);
+        assert_eq!(
+            store.subscriber(sub.id).await.unwrap().unwrap().status,
+            SubscriberStatus::Confirmed
+        );
+        // The same link again: already confirmed (its token is gone).
+        assert_eq!(
+            store.confirm_subscription("ta", at(61)).await.unwrap(),
+            ConfirmOutcome::AlreadyConfirmed
+        );
+        // A new link for a confirmed address: already confirmed, then used up.
+        store
+            .subscribe_request(site, "a@example.com", "ta2", expires, at(2))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.confirm_subscription("ta2", at(3)).await.unwrap(),
+            ConfirmOutcome::AlreadyConfirmed
+        );
+        assert_eq!(
+            store.confirm_subscription("ta2", at(3)).await.unwrap(),
+            ConfirmOutcome::Unknown
+        );
+
+        // Past its expiry a link is refused and used up; the subscriber stays pending.
+        let late = store
+            .subscribe_request(site, "b@example.com", "tb", expires, at(0))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.confirm_subscription("tb", at(61)).await.unwrap(),
+            ConfirmOutcome::Expired
+        );
+        assert_eq!(
+            store.confirm_subscription("tb", at(2)).await.unwrap(),
+            ConfirmOutcome::Unknown
+        );
+        assert_eq!(
+            store.subscriber(late.id).await.unwrap().unwrap().status,
+            SubscriberStatus::Pending
+        );
+        assert_eq!(
+            store
+                .confirm_subscription("no-such-hash", at(0))
+                .await
+                .unwrap(),
+            ConfirmOutcome::Unknown
+        );
+    }
+);
+
+store_test!(unsubscribing_and_coming_back, |store, url| {
+    let site = a_site(&*store, "echo").await;
+    let sub = confirmed(&*store, site, "c@example.com").await;
+    // A link mailed before leaving does not subscribe the address again.
+    store
+        .subscribe_request(site, "c@example.com", "old", at(60).unix_micros, at(2))
+        .await
+        .unwrap();
+    assert!(store.unsubscribe(sub.id, at(3)).await.unwrap());
+    assert!(!store.unsubscribe(sub.id, at(4)).await.unwrap());
+    assert!(!store.unsubscribe(-1, at(4)).await.unwrap());
+    let left = store.subscriber(sub.id).await.unwrap().unwrap();
+    assert_eq!(left.status, SubscriberStatus::Unsubscribed);
+    assert_eq!(
+        store.confirm_subscription("old", at(5)).await.unwrap(),
+        ConfirmOutcome::Unknown
+    );
+    // The first confirmation link, followed again, no longer says "confirmed".
+    assert_eq!(
+        store
+            .confirm_subscription("token-c@example.com", at(5))
+            .await
+            .unwrap(),
+        ConfirmOutcome::Unknown
+    );
+
+    // Signing up again: the same row, pending, to be confirmed afresh.
+    let back = store
+        .subscribe_request(site, "c@example.com", "new", at(60).unix_micros, at(6))
+        .await
+        .unwrap();
+    assert_eq!(back.id, sub.id);
+    assert_eq!(back.status, SubscriberStatus::Pending);
+    assert_eq!(back.confirmed_at, None);
+    assert_eq!(back.created_at, sub.created_at);
+    let ConfirmOutcome::Confirmed(again) = store.confirm_subscription("new", at(7)).await.unwrap()
+    else {
+        panic!("the new link should confirm");
+    };
+    assert_eq!(again.confirmed_at, Some(at(7)));
+    assert_eq!(ids(&store.subscribers(site, 0, 0).await.unwrap()), [sub.id]);
+});
+
+store_test!(signup_mails_count_per_address, |store, url| {
+    let since = at(0).unix_micros;
+    assert_eq!(
+        store
+            .signup_mails("d@example.com", since, None)
+            .await
+            .unwrap(),
+        0
+    );
+    // Recording counts the new mail in the answer.
+    for (n, minute) in [(1, 1), (2, 2), (3, 3)] {
+        assert_eq!(
+            store
+                .signup_mails(" D@Example.com", since, Some(at(minute)))
+                .await
+                .unwrap(),
+            n
+        );
+    }
+    assert_eq!(
+        store
+            .signup_mails("d@example.com", since, None)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        store
+            .signup_mails("d@example.com", at(2).unix_micros, None)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .signup_mails("d@example.com", at(4).unix_micros, None)
+            .await
+            .unwrap(),
+        0
+    );
+    // Mails before the window are kept but not counted.
+    assert_eq!(
+        store
+            .signup_mails("d@example.com", at(2).unix_micros, Some(at(-100)))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .signup_mails("e@example.com", since, None)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .signup_mails("e@example.com", since, Some(at(1)))
+            .await
+            .unwrap(),
+        1
+    );
+
+    // Concurrent sign-ups for one address each see their own count: 1..=8, once each.
+    let mut counts = Vec::new();
+    for _ in 0..4 {
+        let (a, b) = tokio::join!(
+            store.signup_mails("f@example.com", since, Some(at(1))),
+            store.signup_mails("f@example.com", since, Some(at(1)))
+        );
+        counts.push(a.unwrap());
+        counts.push(b.unwrap());
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=8).collect::<Vec<i64>>());
+});
+
+store_test!(subscriber_sections_round_trip, |store, url| {
+    let site = a_site(&*store, "echo").await;
+    let sub = signed_up(&*store, site, "g@example.com").await;
+    let sections = vec![
+        "world".to_owned(),
+        "sports".to_owned(),
+        "économie".to_owned(),
+    ];
+    store
+        .set_subscriber_sections(sub.id, &sections)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.subscriber(sub.id).await.unwrap().unwrap().sections,
+        sections
+    );
+    // Signing up again keeps the choice.
+    let again = signed_up(&*store, site, "g@example.com").await;
+    assert_eq!(again.sections, sections);
+    store.set_subscriber_sections(sub.id, &[]).await.unwrap();
+    assert!(
+        store
+            .subscriber(sub.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .sections
+            .is_empty()
+    );
+    assert!(matches!(
+        store.set_subscriber_sections(-1, &sections).await,
+        Err(StoreError::NotFound {
+            what: "subscriber",
+            ..
+        })
+    ));
+});
+
+store_test!(subscribers_page_by_id, |store, url| {
+    let site = a_site(&*store, "echo").await;
+    let other = a_site(&*store, "gazette").await;
+    let mut expected = Vec::new();
+    for i in 0..7 {
+        let sub = signed_up(&*store, site, &format!("p{i}@example.com")).await;
+        expected.push(sub.id);
+        signed_up(&*store, other, &format!("q{i}@example.com")).await;
+    }
+    // Any status is listed.
+    store
+        .confirm_subscription("token-p1@example.com", at(1))
+        .await
+        .unwrap();
+    store.unsubscribe(expected[2], at(2)).await.unwrap();
+
+    let mut listed = Vec::new();
+    let mut after = 0;
+    let mut pages = Vec::new();
+    loop {
+        let page = store.subscribers(site, after, 3).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        pages.push(page.len());
+        assert!(page.iter().all(|s| s.site_id == site));
+        listed.extend(ids(&page));
+    }
+    assert_eq!(pages, [3, 3, 1]);
+    assert_eq!(listed, expected);
+    let statuses: Vec<SubscriberStatus> = store
+        .subscribers(site, 0, 0)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.status)
+        .collect();
+    assert_eq!(statuses[1], SubscriberStatus::Confirmed);
+    assert_eq!(statuses[2], SubscriberStatus::Unsubscribed);
+    assert_eq!(statuses[0], SubscriberStatus::Pending);
+});
+
+store_test!(
+    claims_take_confirmed_subscribers_once_per_digest,
+    |store, url| {
+        let site = a_site(&*store, "echo").await;
+        let other_site = a_site(&*store, "gazette").await;
+        // Confirms only once the digest is under way, below the subscribers claimed by then.
+        let late = signed_up(&*store, site, "late@example.com").await;
+        let mut confirmed_ids = Vec::new();
+        for i in 0..5 {
+            confirmed_ids.push(
+                confirmed(&*store, site, &format!("r{i}@example.com"))
+                    .await
+                    .id,
+            );
+        }
+        signed_up(&*store, site, "pending@example.com").await;
+        let gone = confirmed(&*store, site, "gone@example.com").await;
+        store.unsubscribe(gone.id, at(2)).await.unwrap();
+        confirmed(&*store, other_site, "elsewhere@example.com").await;
+
+        let now = at(10).unix_micros;
+        let lease = at(20).unix_micros;
+        let first = store
+            .claim_deliveries(site, DAY, "node-a", now, lease, 2)
+            .await
+            .unwrap();
+        assert_eq!(ids(&first), &confirmed_ids[..2]);
+        assert!(
+            first
+                .iter()
+                .all(|s| s.status == SubscriberStatus::Confirmed)
+        );
+        let rest = store
+            .claim_deliveries(site, DAY, "node-b", now, lease, 0)
+            .await
+            .unwrap();
+        assert_eq!(ids(&rest), &confirmed_ids[2..]);
+        // Every delivery is held by a live lease.
+        assert!(
+            store
+                .claim_deliveries(site, DAY, "node-c", now + MINUTE, lease, 0)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.delivery_counts(site, DAY).await.unwrap(), (0, 0, 5));
+        assert_eq!(
+            store.delivery_counts(site, "2025-04-13").await.unwrap(),
+            (0, 0, 0)
+        );
+        assert_eq!(
+            store.delivery_counts(other_site, DAY).await.unwrap(),
+            (0, 0, 0)
+        );
+        store
+            .confirm_subscription("token-late@example.com", at(10))
+            .await
+            .unwrap();
+        let late_claim = store
+            .claim_deliveries(site, DAY, "node-c", now + MINUTE, lease, 0)
+            .await
+            .unwrap();
+        assert_eq!(ids(&late_claim), [late.id]);
+        store
+            .finish_delivery(site, DAY, late.id, DeliveryStatus::Sent, None, at(11))
+            .await
+            .unwrap();
+
+        let [a, b, c, d, e] = confirmed_ids[..] else {
+            unreachable!()
+        };
+        store
+            .finish_delivery(site, DAY, a, DeliveryStatus::Sent, None, at(11))
+            .await
+            .unwrap();
+        store
+            .finish_delivery(site, DAY, b, DeliveryStatus::Sent, None, at(11))
+            .await
+            .unwrap();
+        store
+            .finish_delivery(
+                site,
+                DAY,
+                c,
+                DeliveryStatus::Failed,
+                Some("550 no such user"),
+                at(11),
+            )
+            .await
+            .unwrap();
+        // Finishing again is harmless; a sent delivery never turns failed.
+        store
+            .finish_delivery(site, DAY, a, DeliveryStatus::Sent, None, at(12))
+            .await
+            .unwrap();
+        store
+            .finish_delivery(site, DAY, b, DeliveryStatus::Failed, Some("late"), at(12))
+            .await
+            .unwrap();
+        assert_eq!(store.delivery_counts(site, DAY).await.unwrap(), (3, 1, 2));
+
+        // A subscriber leaving while a claim runs is not claimed again.
+        store.unsubscribe(e, at(13)).await.unwrap();
+        // After the lease: only the unfinished delivery of a subscriber still there comes back;
+        // sent and failed ones never do.
+        let after_lease = at(21).unix_micros;
+        let reclaimed = store
+            .claim_deliveries(site, DAY, "node-c", after_lease, at(30).unix_micros, 0)
+            .await
+            .unwrap();
+        assert_eq!(ids(&reclaimed), [d]);
+        assert!(
+            store
+                .claim_deliveries(
+                    site,
+                    DAY,
+                    "node-d",
+                    at(25).unix_micros,
+                    at(50).unix_micros,
+                    0
+                )
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store
+            .finish_delivery(site, DAY, d, DeliveryStatus::Sent, None, at(26))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .claim_deliveries(
+                    site,
+                    DAY,
+                    "node-e",
+                    at(100).unix_micros,
+                    at(110).unix_micros,
+                    0
+                )
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.delivery_counts(site, DAY).await.unwrap(), (4, 1, 1));
+
+        // Another day's digest is a new round; the other site's subscribers are its own.
+        let next_day = store
+            .claim_deliveries(site, "2025-04-13", "node-a", now, far_lease(), 0)
+            .await
+            .unwrap();
+        let mut expected = vec![late.id];
+        expected.extend(&confirmed_ids[..4]);
+        assert_eq!(ids(&next_day), expected);
+        let there = store
+            .claim_deliveries(other_site, DAY, "node-a", now, far_lease(), 0)
+            .await
+            .unwrap();
+        assert_eq!(there.len(), 1);
+        assert_eq!(there[0].site_id, other_site);
+    }
+);
+
+store_test!(
+    concurrent_claimers_take_each_subscriber_once,
+    |store, url| {
+        let site = a_site(&*store, "echo").await;
+        let mut all = Vec::new();
+        for i in 0..200 {
+            all.push(
+                confirmed(&*store, site, &format!("s{i:03}@example.com"))
+                    .await
+                    .id,
+            );
+        }
+        // A second "node": its own pool on the same database.
+        let other = masthead_store::open(&url).await.unwrap();
+        let now = at(10).unix_micros;
+        let lease = at(20).unix_micros;
+        let mut claimed = Vec::new();
+        let mut by_b = 0;
+        loop {
+            let (a, b) = tokio::join!(
+                store.claim_deliveries(site, DAY, "node-a", now, lease, 50),
+                other.claim_deliveries(site, DAY, "node-b", now, lease, 50)
+            );
+            let (a, b) = (a.unwrap(), b.unwrap());
+            if a.is_empty() && b.is_empty() {
+                break;
+            }
+            assert!(a.len() <= 50 && b.len() <= 50);
+            by_b += b.len();
+            claimed.extend(ids(&a));
+            claimed.extend(ids(&b));
+        }
+        claimed.sort_unstable();
+        assert_eq!(claimed, all, "every subscriber claimed exactly once");
+        assert!(
+            0 < by_b && by_b < 200,
+            "both nodes took part ({by_b} by node-b)"
+        );
+        assert_eq!(store.delivery_counts(site, DAY).await.unwrap(), (0, 0, 200));
+
+        // Half are sent; after the lease the other half is claimed again, once, by the two.
+        for id in all.iter().step_by(2) {
+            store
+                .finish_delivery(site, DAY, *id, DeliveryStatus::Sent, None, at(11))
+                .await
+                .unwrap();
+        }
+        let later = at(21).unix_micros;
+        let mut reclaimed = Vec::new();
+        loop {
+            let (a, b) = tokio::join!(
+                store.claim_deliveries(site, DAY, "node-a", later, far_lease(), 50),
+                other.claim_deliveries(site, DAY, "node-b", later, far_lease(), 50)
+            );
+            let (a, b) = (a.unwrap(), b.unwrap());
+            if a.is_empty() && b.is_empty() {
+                break;
+            }
+            reclaimed.extend(ids(&a));
+            reclaimed.extend(ids(&b));
+        }
+        reclaimed.sort_unstable();
+        let unsent: Vec<i64> = all.iter().skip(1).step_by(2).copied().collect();
+        assert_eq!(reclaimed, unsent);
+        assert_eq!(
+            store.delivery_counts(site, DAY).await.unwrap(),
+            (100, 0, 100)
+        );
+    }
+);

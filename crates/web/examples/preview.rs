@@ -177,6 +177,9 @@ async fn main() {
                 bytes: PHOTO.as_bytes(),
             }],
             websub: None,
+            intake: None,
+            mail: None,
+            secret: b"preview secret, not for production use".to_vec(),
         },
     )
     .await

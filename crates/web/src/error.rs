@@ -51,6 +51,9 @@ pub enum WebError {
         format: &'static str,
         reason: String,
     },
+    /// The network's secret cannot sign links and form tokens safely.
+    #[error("the network secret is not usable: {reason}")]
+    Secret { reason: String },
 }
 
 /// What an error page says; attached to error responses for `dispatch` to re-render.
@@ -71,7 +74,8 @@ impl WebError {
             | Self::Zone { .. }
             | Self::Http(_)
             | Self::BaseUrl { .. }
-            | Self::Serialize { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            | Self::Serialize { .. }
+            | Self::Secret { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -106,7 +110,8 @@ impl WebError {
             | Self::Zone { .. }
             | Self::Http(_)
             | Self::BaseUrl { .. }
-            | Self::Serialize { .. } => ErrorNotice {
+            | Self::Serialize { .. }
+            | Self::Secret { .. } => ErrorNotice {
                 heading: "Something went wrong",
                 message: "This page could not be shown just now. Please try again in a \
                           moment."

@@ -7,14 +7,20 @@
 //! rest of the process says "the sites changed" or "the content changed".
 //!
 //! Rendered pages are cached in memory for up to two seconds (see `cache`), so the article
-//! page's hot path is one lookup. This crate never writes to the store, never fetches anything
-//! and never trusts story HTML that did not come through `masthead_normalize::SanitizedHtml`.
+//! page's hot path is one lookup. This crate writes to the store only for the daily email's
+//! sign-ups, confirmations, preferences and unsubscriptions (`subscribe`), never fetches
+//! anything and never trusts story HTML that did not come through
+//! `masthead_normalize::SanitizedHtml`.
 
+mod address;
+pub mod api;
 mod cache;
 mod conditional;
+mod csrf;
 mod dispatch;
 mod error;
 mod feeds;
+mod limits;
 mod links;
 mod network;
 mod pages;
@@ -22,11 +28,13 @@ mod search;
 mod sitemap;
 mod sites;
 mod structured;
+mod subscribe;
 mod views;
 mod websub;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -34,6 +42,7 @@ use axum::extract::{Request, State};
 use axum::routing::get;
 use masthead_store::Store;
 
+pub use api::{IntakeError, StoryIntake, WireBody, WireStory};
 pub use error::WebError;
 pub use websub::WebSubReceiver;
 
@@ -49,8 +58,8 @@ pub struct StaticFile {
     pub bytes: &'static [u8],
 }
 
-/// What the web server needs to know beyond the store.
-#[derive(Debug, Clone)]
+/// What the web server needs to know beyond the store. `Debug` leaves the secret out.
+#[derive(Clone)]
 pub struct WebSettings {
     /// Shown in every footer: "Part of {network_name}".
     pub network_name: String,
@@ -60,6 +69,48 @@ pub struct WebSettings {
     pub static_files: Vec<StaticFile>,
     /// Takes WebSub hub requests at `/websub/{token}`; None answers them 404.
     pub websub: Option<Arc<dyn WebSubReceiver>>,
+    /// Takes wire partners' stories from `POST /api/v1/stories` through the pipeline; None
+    /// answers 503.
+    pub intake: Option<Arc<dyn StoryIntake>>,
+    /// Sends the daily email's confirmation mails; None: the subscribe page says sign-ups are
+    /// not open because mail is not configured.
+    pub mail: Option<masthead_mail::Mailer>,
+    /// The network's secret (at least 16 bytes): signs form tokens (CSRF) and the unsubscribe
+    /// and preferences links, with `masthead_mail::signed` as the digest does.
+    pub secret: Vec<u8>,
+}
+
+/// A shorter secret is refused: signed links would be guessable.
+const MIN_SECRET_BYTES: usize = 16;
+
+impl std::fmt::Debug for WebSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebSettings")
+            .field("network_name", &self.network_name)
+            .field("base_url", &self.base_url)
+            .field("static_files", &self.static_files)
+            .field("websub", &self.websub)
+            .field("intake", &self.intake)
+            .field("mail", &self.mail)
+            .field("secret", &"(hidden)")
+            .finish()
+    }
+}
+
+/// The secret's bytes; `Debug` shows none of them.
+pub(crate) struct SecretBytes(Vec<u8>);
+
+impl std::ops::Deref for SecretBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBytes(hidden)")
+    }
 }
 
 /// Shared by every request; cloned per request as one `Arc`.
@@ -73,6 +124,12 @@ pub(crate) struct Shared {
     pub public_base: Option<links::PublicBase>,
     pub static_files: HashMap<String, StaticFile>,
     pub websub: Option<Arc<dyn WebSubReceiver>>,
+    pub mail: Option<masthead_mail::Mailer>,
+    pub secret: SecretBytes,
+    /// `Secure` on the CSRF cookie: the public base URL is https.
+    pub secure_cookies: bool,
+    /// Per-IP limit on sign-up POSTs.
+    pub signup_limiter: limits::IpLimiter,
 }
 
 pub(crate) type AppState = Arc<Shared>;
@@ -105,12 +162,25 @@ pub async fn app(
     store: Arc<dyn Store>,
     settings: WebSettings,
 ) -> Result<(Router, AppHandle), WebError> {
+    if settings.secret.len() < MIN_SECRET_BYTES {
+        return Err(WebError::Secret {
+            reason: format!(
+                "it has {} bytes; at least {MIN_SECRET_BYTES} are needed",
+                settings.secret.len()
+            ),
+        });
+    }
     let sites = SiteRegistry::load(store.as_ref()).await?;
     let public_base = settings
         .base_url
         .as_deref()
         .map(links::PublicBase::parse)
         .transpose()?;
+    let secure_cookies = settings.base_url.as_deref().is_some_and(|u| {
+        u.trim()
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    });
     let static_files = settings
         .static_files
         .into_iter()
@@ -124,6 +194,10 @@ pub async fn app(
         public_base,
         static_files,
         websub: settings.websub,
+        mail: settings.mail,
+        secret: SecretBytes(settings.secret),
+        secure_cookies,
+        signup_limiter: limits::IpLimiter::new(limits::SIGNUP_BURST, limits::SIGNUP_PER_MINUTE),
     });
 
     let site_pages = pages::router(shared.clone());
@@ -132,6 +206,7 @@ pub async fn app(
         .route("/readyz", get(network::readyz))
         .route("/assets/{*path}", get(network::asset))
         .route("/websub/{token}", get(websub::verify).post(websub::deliver))
+        .merge(api::router(shared.clone(), settings.intake))
         .fallback(move |State(state): State<AppState>, req: Request| {
             let site_pages = site_pages.clone();
             async move { dispatch::dispatch(state, site_pages, req).await }
@@ -143,12 +218,17 @@ pub async fn app(
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish.
+/// Each request carries its peer address (`ConnectInfo<SocketAddr>`), which the per-IP limits
+/// on public forms use.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -1,4 +1,5 @@
-//! The pages of one site: home, section, article, subscribe and submit.
+//! The pages of one site: home, section, article and submit (the daily email's pages are in
+//! `subscribe`).
 //!
 //! Input: a request whose site `dispatch` has already chosen (the [`SiteCtx`] extension) and
 //! whose path has lost any `/s/{site}` prefix. Output: rendered HTML, marked [`Cacheable`] when
@@ -59,9 +60,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/story/{id}", get(story_without_slug))
         .route("/story/{id}/{slug}", get(article))
         .route("/search", get(crate::search::search))
-        .route("/subscribe", get(subscribe))
         .route("/submit", get(submit))
         .merge(crate::feeds::routes())
+        .merge(crate::subscribe::routes())
         .fallback(not_found)
         .with_state(state)
 }
@@ -378,33 +379,6 @@ async fn article(
         json_ld,
     };
     render(&page, "article")
-}
-
-async fn subscribe(
-    State(app): State<AppState>,
-    Extension(ctx): Extension<SiteCtx>,
-) -> Result<Response, WebError> {
-    let name = &ctx.entry.site.name;
-    let page = ComingPage {
-        chrome: Chrome::new(
-            &ctx.entry,
-            &ctx.prefix,
-            &app.network_name,
-            format!("Daily email — {name}"),
-            Active::None,
-        ),
-        heading: format!("The {name} daily email"),
-        paragraphs: vec![
-            format!(
-                "Soon you will be able to get a daily dose of {name} news through our daily \
-                 email: the day's stories, once a day, with a one-click unsubscribe."
-            ),
-            "Sign-up is not open yet, so there is no form here to fill in. Please check back \
-             soon."
-                .to_owned(),
-        ],
-    };
-    render(&page, "subscribe")
 }
 
 async fn submit(

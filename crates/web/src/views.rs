@@ -293,7 +293,7 @@ pub(crate) struct ArticlePage<'a> {
     pub json_ld: JsonLd,
 }
 
-/// The subscribe and submit pages: honest about what is not built yet.
+/// The submit page: honest about what is not built yet.
 #[derive(Template)]
 #[template(path = "coming.html")]
 pub(crate) struct ComingPage<'a> {

@@ -254,6 +254,9 @@ async fn fixture() -> Fixture {
                 bytes: b"<rss/>",
             }],
             websub: None,
+            intake: None,
+            mail: None,
+            secret: b"test secret, not for production use".to_vec(),
         },
     )
     .await
@@ -669,7 +672,7 @@ async fn subscribe_and_submit_are_honest_pages_naming_the_site() {
     let (status, doc) = page(&f.router, ORLANDO_HOST, "/subscribe").await;
     assert_eq!(status, StatusCode::OK);
     assert!(one(&doc, "main h1").contains("Orlando Echo"));
-    // No sign-up form yet (the header's search box is not one).
+    // No mail configured here, so no sign-up form (the header's search box is not one).
     assert!(doc.select(&sel("main form")).next().is_none());
     let (status, doc) = page(&f.router, HARBOUR_HOST, "/submit").await;
     assert_eq!(status, StatusCode::OK);

@@ -204,6 +204,9 @@ async fn fixture() -> Fixture {
             base_url: None,
             static_files: vec![],
             websub: None,
+            intake: None,
+            mail: None,
+            secret: b"test secret, not for production use".to_vec(),
         },
     )
     .await

@@ -209,6 +209,9 @@ async fn fixture() -> Fixture {
             base_url: Some(format!("{BASE_URL}/")),
             static_files: vec![],
             websub: None,
+            intake: None,
+            mail: None,
+            secret: b"test secret, not for production use".to_vec(),
         },
     )
     .await

@@ -11,6 +11,7 @@ mod rules;
 mod serve;
 mod sources;
 mod stories;
+mod tokens;
 
 use crate::cli::{Cli, Command};
 
@@ -28,5 +29,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Digest(cmd) => digest::run(config_path, cmd).await,
         Command::Extract(args) => extract::run(config_path, args).await,
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Tokens(cmd) => tokens::run(config_path, cmd).await,
     }
 }

@@ -174,6 +174,13 @@ impl Node {
                     base_url: Some(self.config.base_url.to_string()),
                     static_files: self.static_files,
                     websub: Some(websub),
+                    mail: Some(
+                        masthead_mail::Mailer::new(self.config.mail.settings())
+                            .context("cannot set up mail")?,
+                    ),
+                    secret: self.config.secret.load()?,
+                    // Wire stories (POST /api/v1/stories) need a StoryIntake over masthead-jobs: not yet.
+                    intake: None,
                 },
             )
             .await
@@ -246,6 +253,73 @@ impl Node {
                 .await
                 .context("the scheduler stopped unexpectedly")?;
         }
+        if let Some(digests) = digests {
+            digests
+                .await
+                .context("the digest sender stopped unexpectedly")?;
+        }
         Ok(())
+    }
+}
+
+/// Sends each site's digest once its send hour has passed in the site's zone, checking every
+/// minute. Sending is idempotent (delivery rows), so a restart or a second node mails no one
+/// twice; a day whose digest went out is not looked at again by this process.
+async fn run_digests(
+    store: Arc<dyn Store>,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use masthead_jobs::digest;
+    tokio::pin!(shutdown);
+    let setup = super::digest::settings(&config).and_then(|s| {
+        masthead_mail::Mailer::new(config.mail.settings())
+            .map(|m| (s, m))
+            .map_err(anyhow::Error::from)
+    });
+    let (settings, mailer) = match setup {
+        Ok(pair) => pair,
+        Err(err) => {
+            tracing::error!("digests disabled: {err:#}");
+            return;
+        }
+    };
+    let mut done: std::collections::HashSet<(i64, String)> = std::collections::HashSet::new();
+    loop {
+        if let Ok(sites) = store.sites().await {
+            for site in &sites {
+                let hour = config
+                    .sites
+                    .iter()
+                    .find(|c| c.spec.slug == site.slug)
+                    .map_or(7, |c| c.digest_hour);
+                let Ok(Some(date)) = digest::due_date(site, hour) else {
+                    continue;
+                };
+                if done.contains(&(site.id, date.clone())) {
+                    continue;
+                }
+                let result = async {
+                    let built =
+                        digest::build(store.as_ref(), site, &date, hour, settings.per_section)
+                            .await?;
+                    digest::send(store.as_ref(), &mailer, &settings, &built).await
+                }
+                .await;
+                match result {
+                    Ok(report) => {
+                        if report.sent + report.failed > 0 {
+                            tracing::info!(site = %site.slug, %date, sent = report.sent, failed = report.failed, "digest sent");
+                        }
+                        done.insert((site.id, date));
+                    }
+                    Err(err) => tracing::error!(site = %site.slug, "digest failed: {err}"),
+                }
+            }
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+        }
     }
 }

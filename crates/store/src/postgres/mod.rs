@@ -9,6 +9,8 @@ mod search;
 mod sites;
 mod sources;
 mod stories;
+mod subscribers;
+mod tokens;
 mod websub;
 
 use std::time::Duration;
@@ -256,6 +258,125 @@ impl Store for PostgresStore {
         canonical_url: &str,
     ) -> Result<Option<(StoryId, String, bool)>> {
         editorial::story_identity_by_url(&self.pool, source, canonical_url).await
+    }
+
+    // Subscribers and digests
+    async fn subscribe_request(
+        &self,
+        site: SiteId,
+        email: &str,
+        token_hash: &str,
+        expires_at: i64,
+        now: OffsetTime,
+    ) -> Result<masthead_model::Subscriber> {
+        subscribers::subscribe_request(&self.pool, site, email, token_hash, expires_at, now).await
+    }
+
+    async fn confirm_subscription(
+        &self,
+        token_hash: &str,
+        now: OffsetTime,
+    ) -> Result<masthead_model::ConfirmOutcome> {
+        subscribers::confirm_subscription(&self.pool, token_hash, now).await
+    }
+
+    async fn signup_mails(
+        &self,
+        email: &str,
+        since: i64,
+        record: Option<OffsetTime>,
+    ) -> Result<i64> {
+        subscribers::signup_mails(&self.pool, email, since, record).await
+    }
+
+    async fn subscriber(
+        &self,
+        id: masthead_model::SubscriberId,
+    ) -> Result<Option<masthead_model::Subscriber>> {
+        subscribers::subscriber(&self.pool, id).await
+    }
+
+    async fn unsubscribe(&self, id: masthead_model::SubscriberId, now: OffsetTime) -> Result<bool> {
+        subscribers::unsubscribe(&self.pool, id, now).await
+    }
+
+    async fn set_subscriber_sections(
+        &self,
+        id: masthead_model::SubscriberId,
+        sections: &[String],
+    ) -> Result<()> {
+        subscribers::set_subscriber_sections(&self.pool, id, sections).await
+    }
+
+    async fn subscribers(
+        &self,
+        site: SiteId,
+        after: masthead_model::SubscriberId,
+        limit: i64,
+    ) -> Result<Vec<masthead_model::Subscriber>> {
+        subscribers::subscribers(&self.pool, site, after, limit).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        site: SiteId,
+        date: &str,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<masthead_model::Subscriber>> {
+        subscribers::claim_deliveries(&self.pool, site, date, owner, now, lease_until, limit).await
+    }
+
+    async fn finish_delivery(
+        &self,
+        site: SiteId,
+        date: &str,
+        subscriber: masthead_model::SubscriberId,
+        status: masthead_model::DeliveryStatus,
+        error: Option<&str>,
+        at: OffsetTime,
+    ) -> Result<()> {
+        subscribers::finish_delivery(&self.pool, site, date, subscriber, status, error, at).await
+    }
+
+    async fn delivery_counts(&self, site: SiteId, date: &str) -> Result<(i64, i64, i64)> {
+        subscribers::delivery_counts(&self.pool, site, date).await
+    }
+
+    // API tokens
+    async fn create_api_token(
+        &self,
+        name: &str,
+        scope: masthead_model::ApiScope,
+        token_hash: &str,
+        now: OffsetTime,
+    ) -> Result<masthead_model::ApiToken> {
+        tokens::create(&self.pool, name, scope, token_hash, now).await
+    }
+
+    async fn api_tokens(&self) -> Result<Vec<masthead_model::ApiToken>> {
+        tokens::list(&self.pool).await
+    }
+
+    async fn api_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<masthead_model::ApiToken>> {
+        tokens::by_hash(&self.pool, token_hash).await
+    }
+
+    async fn touch_api_token(&self, id: masthead_model::ApiTokenId, now: OffsetTime) -> Result<()> {
+        tokens::touch(&self.pool, id, now).await
+    }
+
+    async fn revoke_api_token(
+        &self,
+        id: masthead_model::ApiTokenId,
+        now: OffsetTime,
+    ) -> Result<bool> {
+        tokens::revoke(&self.pool, id, now).await
     }
 
     async fn ping(&self) -> Result<()> {

@@ -1,7 +1,7 @@
 //! Digest subscribers and deliveries on PostgreSQL, shared by many sending nodes.
 //!
 //! Input: sign-ups, confirmation links, unsubscriptions, a sender's claims and outcomes.
-//! Output: subscribers and delivery counts. A claim is one statement: it locks the
+//! Output: subscribers and delivery counts. Each claim statement locks the
 //! subscribers it picks `FOR UPDATE SKIP LOCKED` (two senders take disjoint batches without
 //! waiting) and writes their delivery rows with an upsert whose guard is checked against the
 //! latest committed row, so a sender working from an older snapshot claims nothing another
@@ -10,8 +10,7 @@
 //! sends mail.
 
 use masthead_model::{
-    ConfirmOutcome, DeliveryStatus, OffsetTime, SiteId, Subscriber, SubscriberId,
-    SubscriberStatus,
+    ConfirmOutcome, DeliveryStatus, OffsetTime, SiteId, Subscriber, SubscriberId, SubscriberStatus,
 };
 use sqlx::PgPool;
 
@@ -20,6 +19,10 @@ use crate::rows::{
     subscriber_columns,
 };
 use crate::{Result, StoreError};
+
+/// The first key of the sign-up cap's advisory locks (the second is the address's hash):
+/// keeps them apart from any other advisory lock on the database.
+const SIGNUP_LOCK_CLASS: i32 = 0x6d61_696c;
 
 pub(super) async fn subscribe_request(
     pool: &PgPool,
@@ -30,21 +33,20 @@ pub(super) async fn subscribe_request(
     now: OffsetTime,
 ) -> Result<Subscriber> {
     const OP: &str = "subscribe_request";
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(query_err(OP))?;
+    let mut tx = pool.begin().await.map_err(query_err(OP))?;
     // An unsubscribed address starts over as pending: its old confirmation no longer counts.
     let row: SubscriberRow = sqlx::query_as(concat!(
         "INSERT INTO subscribers (site_id, email, status, created_at, created_offset)
          VALUES ($1, $2, 'pending', $3, $4)
          ON CONFLICT (site_id, email) DO UPDATE SET
-             status = CASE WHEN status = 'unsubscribed' THEN 'pending' ELSE status END,
-             confirmed_at = CASE WHEN status = 'unsubscribed' THEN NULL ELSE confirmed_at END,
-             confirmed_offset =
-                 CASE WHEN status = 'unsubscribed' THEN NULL ELSE confirmed_offset END,
-             confirm_token_hash =
-                 CASE WHEN status = 'unsubscribed' THEN NULL ELSE confirm_token_hash END,
+             status = CASE WHEN subscribers.status = 'unsubscribed' THEN 'pending'
+                           ELSE subscribers.status END,
+             confirmed_at = CASE WHEN subscribers.status = 'unsubscribed' THEN NULL
+                                 ELSE subscribers.confirmed_at END,
+             confirmed_offset = CASE WHEN subscribers.status = 'unsubscribed' THEN NULL
+                                     ELSE subscribers.confirmed_offset END,
+             confirm_token_hash = CASE WHEN subscribers.status = 'unsubscribed' THEN NULL
+                                       ELSE subscribers.confirm_token_hash END,
              unsubscribed_at = NULL,
              unsubscribed_offset = NULL
          RETURNING ",
@@ -82,10 +84,18 @@ pub(super) async fn confirm_subscription(
     now: OffsetTime,
 ) -> Result<ConfirmOutcome> {
     const OP: &str = "confirm_subscription";
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(query_err(OP))?;
+    let mut tx = pool.begin().await.map_err(query_err(OP))?;
+    // Locks are taken subscriber first, token second, as sign-ups and unsubscriptions take
+    // them: two of these never wait on each other in a cycle.
+    sqlx::query(
+        "SELECT 1 FROM subscribers
+         WHERE id = (SELECT subscriber_id FROM subscription_tokens WHERE token_hash = $1)
+         FOR UPDATE",
+    )
+    .bind(token_hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(query_err(OP))?;
     let token: Option<(i64, i64)> = sqlx::query_as(
         "DELETE FROM subscription_tokens WHERE token_hash = $1
          RETURNING subscriber_id, expires_at",
@@ -175,10 +185,14 @@ pub(super) async fn signup_mails(
             .map_err(query_err(OP))?;
         return Ok(count);
     };
-    // The write lock is held from BEGIN: two sign-ups for one address count one after the
-    // other, so the cap is never passed by a race.
-    let mut tx = pool
-        .begin()
+    // A lock per address for the transaction: two sign-ups for one address count one after
+    // the other, so the cap is never passed by a race (each statement's snapshot is taken
+    // after the lock, under READ COMMITTED).
+    let mut tx = pool.begin().await.map_err(query_err(OP))?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind(SIGNUP_LOCK_CLASS)
+        .bind(&email)
+        .execute(&mut *tx)
         .await
         .map_err(query_err(OP))?;
     sqlx::query("INSERT INTO signup_mails (email, at, at_offset) VALUES ($1, $2, $3)")
@@ -213,10 +227,7 @@ pub(super) async fn subscriber(pool: &PgPool, id: SubscriberId) -> Result<Option
 
 pub(super) async fn unsubscribe(pool: &PgPool, id: SubscriberId, now: OffsetTime) -> Result<bool> {
     const OP: &str = "unsubscribe";
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(query_err(OP))?;
+    let mut tx = pool.begin().await.map_err(query_err(OP))?;
     let done = sqlx::query(
         "UPDATE subscribers
          SET status = 'unsubscribed', unsubscribed_at = $2, unsubscribed_offset = $3
@@ -243,7 +254,7 @@ pub(super) async fn set_subscriber_sections(
     id: SubscriberId,
     sections: &[String],
 ) -> Result<()> {
-    let done = sqlx::query("UPDATE subscribers SET sections = $2 WHERE id = $1")
+    let done = sqlx::query("UPDATE subscribers SET sections = $2::jsonb WHERE id = $1")
         .bind(id)
         .bind(sections_json(sections)?)
         .execute(pool)
@@ -287,62 +298,91 @@ pub(super) async fn claim_deliveries(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<Subscriber>> {
-    const OP: &str = "claim_deliveries";
-    // The write lock is held from BEGIN: the subscribers read here are still unclaimed when
-    // their delivery rows are written.
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(query_err(OP))?;
-    let rows: Vec<SubscriberRow> = sqlx::query_as(concat!(
-        "SELECT ",
+    // Subscribers past the highest one this digest has a row for are found by an index seek;
+    // the full scan, which walks every finished delivery, runs only when those run short
+    // (towards the end: late confirmations, expired leases, rows another sender skipped).
+    // Each call is one race-free claim with the same condition.
+    let limit = limit_or_default(limit);
+    let mut claimed = claim(pool, site, date, owner, now, lease_until, limit, true).await?;
+    let got = i64::try_from(claimed.len()).unwrap_or(i64::MAX);
+    if got < limit {
+        let more = claim(
+            pool,
+            site,
+            date,
+            owner,
+            now,
+            lease_until,
+            limit - got,
+            false,
+        )
+        .await?;
+        claimed.extend(more);
+        claimed.sort_by_key(|row| row.id);
+        claimed.dedup_by_key(|row| row.id);
+    }
+    claimed.into_iter().map(TryInto::try_into).collect()
+}
+
+/// One claim statement: locks up to `limit` candidates `FOR UPDATE SKIP LOCKED` (with
+/// `past_highest`, only those past the highest subscriber this digest has a row for) and
+/// upserts their delivery rows, guarded against rows another sender holds or finished.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the claim's parameters, bound in order"
+)]
+async fn claim(
+    pool: &PgPool,
+    site: SiteId,
+    date: &str,
+    owner: &str,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+    past_highest: bool,
+) -> Result<Vec<SubscriberRow>> {
+    sqlx::query_as(concat!(
+        "WITH candidates AS (
+             SELECT s.id FROM subscribers s
+             WHERE s.site_id = $1 AND s.status = 'confirmed'
+               AND s.id > CASE WHEN $7 THEN
+                       (SELECT COALESCE(MAX(subscriber_id), 0) FROM deliveries
+                        WHERE site_id = $1 AND date = $2)
+                   ELSE 0 END
+               AND NOT EXISTS (
+                   SELECT 1 FROM deliveries d
+                   WHERE d.site_id = $1 AND d.date = $2 AND d.subscriber_id = s.id
+                     AND (d.status <> 'sending' OR d.lease_until >= $4))
+             ORDER BY s.id
+             LIMIT $6
+             FOR UPDATE SKIP LOCKED
+         ), claimed AS (
+             INSERT INTO deliveries (site_id, date, subscriber_id, status, owner, lease_until)
+             SELECT $1, $2, id, 'sending', $3, $5 FROM candidates
+             ON CONFLICT (site_id, date, subscriber_id) DO UPDATE
+             SET status = 'sending', owner = excluded.owner,
+                 lease_until = excluded.lease_until,
+                 error = NULL, finished_at = NULL, finished_offset = NULL
+             WHERE deliveries.status = 'sending'
+               AND (deliveries.lease_until IS NULL OR deliveries.lease_until < $4)
+             RETURNING subscriber_id
+         )
+         SELECT ",
         subscriber_columns!("sections::text"),
-        " FROM subscribers s
-         WHERE s.site_id = $1 AND s.status = 'confirmed'
-           AND NOT EXISTS (
-               SELECT 1 FROM deliveries d
-               WHERE d.site_id = $1 AND d.date = $2 AND d.subscriber_id = s.id
-                 AND (d.status <> 'sending' OR d.lease_until >= $3))
-         ORDER BY s.id
-         LIMIT $4"
+        " FROM subscribers
+         WHERE id IN (SELECT subscriber_id FROM claimed)
+         ORDER BY id"
     ))
     .bind(site)
     .bind(date)
-    .bind(now)
-    .bind(limit_or_default(limit))
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(query_err(OP))?;
-    if rows.is_empty() {
-        tx.commit().await.map_err(query_err(OP))?;
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let ids = serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt {
-        what: "subscriber ids",
-        detail: e.to_string(),
-    })?;
-    // `WHERE true` tells SQLite's parser the SELECT ends before the upsert's ON CONFLICT.
-    sqlx::query(
-        "INSERT INTO deliveries (site_id, date, subscriber_id, status, owner, lease_until)
-         SELECT $1, $2, value, 'sending', $3, $4 FROM json_each($5) WHERE true
-         ON CONFLICT (site_id, date, subscriber_id) DO UPDATE
-         SET status = 'sending', owner = excluded.owner, lease_until = excluded.lease_until,
-             error = NULL, finished_at = NULL, finished_offset = NULL
-         WHERE deliveries.status = 'sending'
-           AND (deliveries.lease_until IS NULL OR deliveries.lease_until < $6)",
-    )
-    .bind(site)
-    .bind(date)
     .bind(owner)
-    .bind(lease_until)
-    .bind(ids)
     .bind(now)
-    .execute(&mut *tx)
+    .bind(lease_until)
+    .bind(limit)
+    .bind(past_highest)
+    .fetch_all(pool)
     .await
-    .map_err(query_err(OP))?;
-    tx.commit().await.map_err(query_err(OP))?;
-    rows.into_iter().map(TryInto::try_into).collect()
+    .map_err(query_err("claim_deliveries"))
 }
 
 pub(super) async fn finish_delivery(
@@ -354,12 +394,10 @@ pub(super) async fn finish_delivery(
     error: Option<&str>,
     at: OffsetTime,
 ) -> Result<()> {
-    let error = match status {
-        // Still sending: the claim and its lease stand as they are.
-        DeliveryStatus::Sending => return Ok(()),
-        DeliveryStatus::Sent => None,
-        DeliveryStatus::Failed => error,
-    };
+    // Still sending: the claim and its lease stand as they are.
+    if status == DeliveryStatus::Sending {
+        return Ok(());
+    }
     // A sent delivery stays sent: a sender whose lease ran out cannot mark a delivery another
     // one completed as failed.
     sqlx::query(

@@ -8,8 +8,7 @@
 //! sender's decision, made before it finishes the delivery). Never sends mail.
 
 use masthead_model::{
-    ConfirmOutcome, DeliveryStatus, OffsetTime, SiteId, Subscriber, SubscriberId,
-    SubscriberStatus,
+    ConfirmOutcome, DeliveryStatus, OffsetTime, SiteId, Subscriber, SubscriberId, SubscriberStatus,
 };
 use sqlx::SqlitePool;
 
@@ -209,7 +208,11 @@ pub(super) async fn subscriber(pool: &SqlitePool, id: SubscriberId) -> Result<Op
     row.map(TryInto::try_into).transpose()
 }
 
-pub(super) async fn unsubscribe(pool: &SqlitePool, id: SubscriberId, now: OffsetTime) -> Result<bool> {
+pub(super) async fn unsubscribe(
+    pool: &SqlitePool,
+    id: SubscriberId,
+    now: OffsetTime,
+) -> Result<bool> {
     const OP: &str = "unsubscribe";
     let mut tx = pool
         .begin_with("BEGIN IMMEDIATE")
@@ -292,25 +295,14 @@ pub(super) async fn claim_deliveries(
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(query_err(OP))?;
-    let rows: Vec<SubscriberRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        subscriber_columns!("sections"),
-        " FROM subscribers s
-         WHERE s.site_id = ?1 AND s.status = 'confirmed'
-           AND NOT EXISTS (
-               SELECT 1 FROM deliveries d
-               WHERE d.site_id = ?1 AND d.date = ?2 AND d.subscriber_id = s.id
-                 AND (d.status <> 'sending' OR d.lease_until >= ?3))
-         ORDER BY s.id
-         LIMIT ?4"
-    ))
-    .bind(site)
-    .bind(date)
-    .bind(now)
-    .bind(limit_or_default(limit))
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(query_err(OP))?;
+    // Subscribers past the highest one this digest has a row for are found by an index seek;
+    // the full scan, which walks every finished delivery, runs only when those run short
+    // (towards the end: late confirmations, expired leases). Both apply the same condition.
+    let limit = limit_or_default(limit);
+    let mut rows = candidates(&mut tx, site, date, now, limit, true).await?;
+    if i64::try_from(rows.len()).unwrap_or(i64::MAX) < limit {
+        rows = candidates(&mut tx, site, date, now, limit, false).await?;
+    }
     if rows.is_empty() {
         tx.commit().await.map_err(query_err(OP))?;
         return Ok(Vec::new());
@@ -343,6 +335,42 @@ pub(super) async fn claim_deliveries(
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+/// Up to `limit` subscribers `claim_deliveries` may claim, by id; with `past_highest` only
+/// those past the highest subscriber this digest has a delivery row for.
+async fn candidates(
+    tx: &mut sqlx::SqliteConnection,
+    site: SiteId,
+    date: &str,
+    now: i64,
+    limit: i64,
+    past_highest: bool,
+) -> Result<Vec<SubscriberRow>> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        subscriber_columns!("sections"),
+        " FROM subscribers s
+         WHERE s.site_id = ?1 AND s.status = 'confirmed'
+           AND s.id > CASE WHEN ?5 THEN
+                   (SELECT COALESCE(MAX(subscriber_id), 0) FROM deliveries
+                    WHERE site_id = ?1 AND date = ?2)
+               ELSE 0 END
+           AND NOT EXISTS (
+               SELECT 1 FROM deliveries d
+               WHERE d.site_id = ?1 AND d.date = ?2 AND d.subscriber_id = s.id
+                 AND (d.status <> 'sending' OR d.lease_until >= ?3))
+         ORDER BY s.id
+         LIMIT ?4"
+    ))
+    .bind(site)
+    .bind(date)
+    .bind(now)
+    .bind(limit)
+    .bind(past_highest)
+    .fetch_all(tx)
+    .await
+    .map_err(query_err("claim_deliveries"))
+}
+
 pub(super) async fn finish_delivery(
     pool: &SqlitePool,
     site: SiteId,
@@ -352,12 +380,10 @@ pub(super) async fn finish_delivery(
     error: Option<&str>,
     at: OffsetTime,
 ) -> Result<()> {
-    let error = match status {
-        // Still sending: the claim and its lease stand as they are.
-        DeliveryStatus::Sending => return Ok(()),
-        DeliveryStatus::Sent => None,
-        DeliveryStatus::Failed => error,
-    };
+    // Still sending: the claim and its lease stand as they are.
+    if status == DeliveryStatus::Sending {
+        return Ok(());
+    }
     // A sent delivery stays sent: a sender whose lease ran out cannot mark a delivery another
     // one completed as failed.
     sqlx::query(
