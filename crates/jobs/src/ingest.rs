@@ -134,6 +134,8 @@ pub struct IngestReport {
     pub pages_fetched: usize,
     pub pages_failed: usize,
     pub problems: Vec<EntryProblem>,
+    /// What the store did with each entry that became a story, in order.
+    pub outcomes: Vec<StoreOutcome>,
     /// The WebSub hub and topic the document advertises, if any.
     pub hub: Option<String>,
     pub topic: Option<String>,
@@ -156,18 +158,31 @@ pub async fn ingest_document(
         source_name: source.name.clone(),
         cause,
     })?;
+    let mut report = ingest_entries(store, source, &feed.entries, settings, full_text).await?;
+    report.hub = feed.hub;
+    report.topic = feed.self_url;
+    Ok(report)
+}
+
+/// Stores entries of `source` (from a feed document, a push delivery or the API) as one
+/// ingest pass does: identity, full text, clusters, routing.
+pub async fn ingest_entries(
+    store: &dyn Store,
+    source: &Source,
+    entries: &[Entry],
+    settings: &IngestSettings,
+    full_text: Option<&Fetcher>,
+) -> Result<IngestReport, JobError> {
     let mut report = IngestReport {
         source: source.name.clone(),
-        entries: feed.entries.len(),
-        hub: feed.hub.clone(),
-        topic: feed.self_url.clone(),
+        entries: entries.len(),
         ..IngestReport::default()
     };
     let store_err = |cause| JobError::Store {
         source_name: source.name.clone(),
         cause,
     };
-    for entry in &feed.entries {
+    for entry in entries {
         let categories = entry.categories.clone();
         let Some((guid, entry_hash)) = identity(entry, settings) else {
             report.problems.push(EntryProblem {
@@ -196,10 +211,11 @@ pub async fn ingest_document(
             }
         }
         // A killed story is never brought back: skip it like an unchanged one.
-        if let Some((_, stored, killed)) = &known
+        if let Some((id, stored, killed)) = &known
             && (*killed || *stored == entry_hash)
         {
             report.unchanged += 1;
+            report.outcomes.push(StoreOutcome::Unchanged(*id));
             continue;
         }
         let mut story = match to_story(source, entry, settings, guid, entry_hash) {
@@ -254,6 +270,7 @@ pub async fn ingest_document(
                 source_name: source.name.clone(),
                 cause,
             })?;
+        report.outcomes.push(outcome);
         match outcome {
             StoreOutcome::Inserted(_) => report.inserted += 1,
             StoreOutcome::Updated(_) => report.updated += 1,

@@ -17,7 +17,9 @@ pub use websub::WebSubSettings;
 
 pub use discover::{DiscoverError, Discovery, FeedLink, discover, feed_links};
 
-pub use ingest::{ClusterIndex, EntryProblem, IngestReport, IngestSettings, ingest_document};
+pub use ingest::{
+    ClusterIndex, EntryProblem, IngestReport, IngestSettings, ingest_document, ingest_entries,
+};
 pub use poll::{PollOutcome, PollReport, PollSettings, poll_source, poll_sources, run_scheduler};
 
 #[derive(Debug, thiserror::Error)]

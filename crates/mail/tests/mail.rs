@@ -1,4 +1,4 @@
-//! End-to-end tests of the mailer: a real SMTP conversation with the sink in `support/sink.rs`,
+//! End-to-end tests of the mailer: a real SMTP conversation with masthead-testkit's sink,
 //! the disk outbox, DKIM keys and the rate limit. Messages are checked by parsing them.
 
 // clippy.toml allows unwrap in `#[test]` functions only; the helpers and the sink are test code too.
@@ -6,10 +6,6 @@
     clippy::unwrap_used,
     reason = "test helpers and the test sink: a failure fails the test"
 )]
-
-mod support {
-    pub mod sink;
-}
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -19,7 +15,7 @@ use masthead_mail::{
     AcceptedBy, DkimSettings, MailAddress, MailError, MailSettings, Mailer, OutgoingMail,
     Transport, list_outbox, parse_smtp_url, render_digest,
 };
-use support::sink::Sink;
+use masthead_testkit::smtp::Sink;
 
 const SUBJECT: &str = "Café’s “news”";
 const NAME: &str = "Zoë Ångström";

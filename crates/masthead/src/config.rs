@@ -174,6 +174,8 @@ pub struct Config {
     pub network_name: String,
     pub listen: SocketAddr,
     pub base_url: url::Url,
+    /// False when `base_url` was derived from `listen`: it then follows the bound address.
+    pub base_url_given: bool,
     pub database_url: String,
     /// The fetcher's rules: allow-list, User-Agent naming the operator's contact URL, limits.
     pub fetch: FetchSettings,
@@ -275,6 +277,7 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
             format!("{listen_text:?} is not an address like 127.0.0.1:8080 ({e})"),
         )
     })?;
+    let base_url_given = raw.base_url.is_some();
     let base_text = raw.base_url.unwrap_or_else(|| format!("http://{listen}"));
     let base_url = parse_http_url("base_url", &base_text)?;
     let database_url = database_url(
@@ -487,6 +490,7 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
         network_name,
         listen,
         base_url,
+        base_url_given,
         database_url,
         fetch: FetchSettings {
             allow,
@@ -501,6 +505,19 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
         sites,
         sources,
     })
+}
+
+impl Config {
+    /// The address the server really listens on (`--listen`, port 0): a base URL derived from
+    /// `listen` follows it, so links in pages and mail reach this server.
+    pub fn bound_to(&mut self, addr: SocketAddr) {
+        self.listen = addr;
+        if !self.base_url_given
+            && let Ok(url) = url::Url::parse(&format!("http://{addr}"))
+        {
+            self.base_url = url;
+        }
+    }
 }
 
 /// The network's secret, for signed links and form tokens.

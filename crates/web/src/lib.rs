@@ -2,9 +2,9 @@
 //!
 //! Input: an `Arc<dyn Store>` and [`WebSettings`]. Output: an axum [`Router`] that picks a site
 //! by the request's Host (or a `/s/{site}/` prefix, for a single host such as the demo) and
-//! renders its home, section, article, subscribe and submit pages with askama templates, plus
-//! the network-wide `/healthz`, `/readyz` and `/assets/…`; and an [`AppHandle`] through which the
-//! rest of the process says "the sites changed" or "the content changed".
+//! renders its home, section, article, search, subscribe and submit pages with askama templates,
+//! plus the network-wide `/healthz`, `/readyz` and `/assets/…`; and an [`AppHandle`] through which
+//! the rest of the process says "the sites changed" or "the content changed".
 //!
 //! Rendered pages are cached in memory for up to two seconds (see `cache`), so the article
 //! page's hot path is one lookup. This crate writes to the store only for the daily email's

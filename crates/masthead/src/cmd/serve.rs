@@ -23,7 +23,15 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> anyhow::Result<
     crate::network::sync(store.as_ref(), &config).await?;
     let listener = match args.role {
         Role::Worker => None,
-        Role::Web | Role::All => Some(bind(config.listen).await?),
+        Role::Web | Role::All => {
+            let listener = bind(config.listen).await?;
+            config.bound_to(
+                listener
+                    .local_addr()
+                    .context("cannot read the bound address")?,
+            );
+            Some(listener)
+        }
     };
     let node = Node {
         store,
@@ -57,6 +65,60 @@ pub async fn poll_settings(store: &dyn Store, config: &Config) -> anyhow::Result
     });
     settings.websub = masthead_jobs::WebSubSettings::for_base_url(&config.base_url);
     Ok(settings)
+}
+
+/// Stories a trusted wire partner posts to the API, taken through the ingest path.
+#[derive(Debug)]
+struct WireDesk {
+    store: Arc<dyn Store>,
+    settings: PollSettings,
+}
+
+#[async_trait::async_trait]
+impl masthead_web::StoryIntake for WireDesk {
+    async fn submit(
+        &self,
+        story: masthead_web::WireStory,
+    ) -> Result<masthead_model::StoreOutcome, masthead_web::IntakeError> {
+        use masthead_web::{IntakeError, WireBody};
+        let source = self
+            .store
+            .source_by_name(&story.source)
+            .await
+            .map_err(|e| IntakeError::Failed(e.to_string()))?
+            .ok_or_else(|| IntakeError::UnknownSource(story.source.clone()))?;
+        let content_html = match story.body {
+            WireBody::Html(html) => html,
+            WireBody::Text(text) => masthead_normalize::text_to_html(&text).into_string(),
+        };
+        let entry = masthead_feed::Entry {
+            guid: Some(story.guid),
+            url: story.url,
+            title: Some(story.headline),
+            summary_html: story.standfirst,
+            content_html: Some(content_html),
+            author: story.byline,
+            published: Some(story.published),
+            updated: story.updated,
+            categories: story.categories,
+            image: story.image,
+            dateline: story.dateline,
+        };
+        let report = masthead_jobs::ingest_entries(
+            self.store.as_ref(),
+            &source,
+            std::slice::from_ref(&entry),
+            &self.settings.ingest,
+            None,
+        )
+        .await
+        .map_err(|e| IntakeError::Failed(e.to_string()))?;
+        match (report.outcomes.first(), report.problems.first()) {
+            (Some(outcome), _) => Ok(*outcome),
+            (None, Some(problem)) => Err(IntakeError::Invalid(problem.reason.clone())),
+            (None, None) => Err(IntakeError::Invalid("the story has no text".to_owned())),
+        }
+    }
 }
 
 /// The web server's WebSub callback, answered by the ingest side.
@@ -179,8 +241,10 @@ impl Node {
                             .context("cannot set up mail")?,
                     ),
                     secret: self.config.secret.load()?,
-                    // Wire stories (POST /api/v1/stories) need a StoryIntake over masthead-jobs: not yet.
-                    intake: None,
+                    intake: Some(Arc::new(WireDesk {
+                        store: self.store.clone(),
+                        settings: settings.clone(),
+                    })),
                 },
             )
             .await

@@ -9,6 +9,7 @@
 )]
 
 mod cli;
+mod digest;
 mod pages;
 mod screenshots;
 mod stories;

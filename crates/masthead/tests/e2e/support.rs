@@ -56,11 +56,17 @@ impl Demo {
 
     /// `masthead serve` on the configuration `data/masthead.toml`.
     pub fn serve(data: TempDir) -> Self {
+        Self::serve_with_env(data, &[])
+    }
+
+    /// `masthead serve` with extra environment variables (overrides such as MASTHEAD_SMTP_URL).
+    pub fn serve_with_env(data: TempDir, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(bin());
         command
             .arg("--config")
             .arg(data.path().join("masthead.toml"))
-            .args(["serve", "--listen", "127.0.0.1:0"]);
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .envs(env.iter().copied());
         Self::spawn(command, data, "masthead is serving on")
     }
 

@@ -25,7 +25,9 @@ const MAX_QUERY_CHARS: usize = 500;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct SearchParams {
-    /// The words to find, all required; `word*` matches a prefix.
+    /// The words to find, all required; `word*` matches a prefix. Text without letters or
+    /// digits finds nothing.
+    #[param(required = true, min_length = 1, max_length = 500)]
     q: Option<String>,
     /// Only this section of the site (its slug).
     section: Option<String>,
