@@ -450,3 +450,206 @@ pub struct ApiToken {
     /// Set once: a revoked token never authenticates again.
     pub revoked_at: Option<OffsetTime>,
 }
+
+/// Database identity of an editor or admin account.
+pub type UserId = i64;
+/// Database identity of a news release.
+pub type ReleaseId = i64;
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, on every site: users, sources, sites.
+    Admin,
+    /// Moderation and stories, on the account's sites only.
+    Editor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Editor => "editor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "editor" => Some(Self::Editor),
+            _ => None,
+        }
+    }
+}
+
+/// An editor's or admin's account. The password hash never leaves the store and the login
+/// check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    /// Lower-cased, trimmed.
+    pub email: String,
+    pub role: Role,
+    /// The sites an editor may work on; empty means every site (admins always have all).
+    pub sites: Vec<SiteId>,
+    /// argon2id PHC string; empty until the account's setup link is used.
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: OffsetTime,
+}
+
+impl User {
+    /// Whether this account may act on `site`.
+    pub fn may_edit(&self, site: SiteId) -> bool {
+        !self.disabled
+            && (self.role == Role::Admin || self.sites.is_empty() || self.sites.contains(&site))
+    }
+}
+
+/// The kinds of news release the public can submit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseKind {
+    Business,
+    Community,
+    Sports,
+    PersonnelAppointment,
+    Event,
+    Other,
+}
+
+impl ReleaseKind {
+    pub const ALL: [Self; 6] = [
+        Self::Business,
+        Self::Community,
+        Self::Sports,
+        Self::PersonnelAppointment,
+        Self::Event,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Business => "business",
+            Self::Community => "community",
+            Self::Sports => "sports",
+            Self::PersonnelAppointment => "personnel_appointment",
+            Self::Event => "event",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Business => "Business",
+            Self::Community => "Community",
+            Self::Sports => "Sports",
+            Self::PersonnelAppointment => "Personnel appointment",
+            Self::Event => "Event",
+            Self::Other => "Other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReleaseStatus {
+    Submitted,
+    Approved,
+    Rejected,
+    Spam,
+}
+
+impl ReleaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Spam => "spam",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "submitted" => Some(Self::Submitted),
+            "approved" => Some(Self::Approved),
+            "rejected" => Some(Self::Rejected),
+            "spam" => Some(Self::Spam),
+            _ => None,
+        }
+    }
+}
+
+/// An uploaded image, stored under a generated name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseImage {
+    /// Generated file name inside the uploads directory (never the uploader's name).
+    pub file: String,
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A release as submitted through the public form (validated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRelease {
+    pub kind: ReleaseKind,
+    pub organisation: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub headline: String,
+    /// Plain text with paragraphs (blank lines), or limited Markdown.
+    pub body: String,
+    pub dateline: Option<String>,
+    /// Free text as the submitter gave it, e.g. "2026-12-05 19:00".
+    pub event_at: Option<String>,
+    pub event_place: Option<String>,
+    pub image: Option<ReleaseImage>,
+    /// The sites it is meant for (at least one).
+    pub sites: Vec<SiteId>,
+    /// Hash of the normalized headline, body and contact address: a resubmission matches it.
+    pub fingerprint: String,
+}
+
+/// A stored release and where moderation stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    pub id: ReleaseId,
+    /// Shown to the submitter: "R-000123".
+    pub reference: String,
+    pub release: NewRelease,
+    pub status: ReleaseStatus,
+    /// Bumped by every edit or decision: optimistic locking.
+    pub version: i32,
+    pub submitted_at: OffsetTime,
+    pub decided_at: Option<OffsetTime>,
+    pub decided_by: Option<String>,
+    /// The editor's reason for a rejection (mailed to the submitter).
+    pub reason: Option<String>,
+    /// The section editors chose for it (else routing decides).
+    pub section: Option<String>,
+    /// The story an approval made.
+    pub story_id: Option<StoryId>,
+}
+
+/// One line of the audit log: who did what, when, from where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: OffsetTime,
+    /// The account's email, or "cli:<os user>" for the command line.
+    pub actor: String,
+    /// e.g. "release.approve", "story.kill", "user.add", "login.fail".
+    pub action: String,
+    /// e.g. "release 12", "story 345".
+    pub object: String,
+    pub detail: String,
+    /// Client address, or "cli".
+    pub from: String,
+}

@@ -15,9 +15,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use masthead_model::{
-    ClusterId, ConfirmOutcome, DeliveryStatus, NewStory, OffsetTime, Placement, PollRecord,
-    Revision, SearchPage, SearchQuery, Site, SiteId, SiteSpec, Source, SourceId, SourceSpec,
-    StoreOutcome, Story, StoryId, StorySummary, Subscriber, SubscriberId, WebSubState,
+    AuditEntry, ClusterId, ConfirmOutcome, DeliveryStatus, NewRelease, NewStory, OffsetTime,
+    Placement, PollRecord, Release, ReleaseId, ReleaseKind, ReleaseStatus, Revision, Role,
+    SearchPage, SearchQuery, Site, SiteId, SiteSpec, Source, SourceId, SourceSpec, StoreOutcome,
+    Story, StoryId, StorySummary, Subscriber, SubscriberId, User, UserId, WebSubState,
     WebSubSubscription,
 };
 
@@ -329,6 +330,93 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         id: masthead_model::ApiTokenId,
         now: OffsetTime,
     ) -> Result<bool>;
+
+    // Newsroom: users, sessions, login throttling, releases, audit
+    /// Creates an account; [`StoreError`] when the (lower-cased) email is taken.
+    async fn create_user(
+        &self,
+        email: &str,
+        role: Role,
+        sites: &[SiteId],
+        password_hash: &str,
+        now: OffsetTime,
+    ) -> Result<User>;
+    async fn user(&self, id: UserId) -> Result<Option<User>>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    async fn users(&self) -> Result<Vec<User>>;
+    async fn set_password(&self, id: UserId, password_hash: &str) -> Result<()>;
+    async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<()>;
+    /// A one-time setup (or reset) token for an account, stored as its hash, valid until
+    /// `expires_at` (unix µs); replaces the account's earlier ones.
+    async fn create_setup_token(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// Uses a setup token up (whatever the outcome): the account when it was valid.
+    async fn take_setup_token(&self, token_hash: &str, now: i64) -> Result<Option<User>>;
+    /// A server-side session, stored as the hash of its id.
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user: UserId,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// The session's account when the session exists, has not passed its absolute expiry
+    /// and was used within `idle_micros`; touches its last use. Expired sessions are deleted.
+    async fn session_user(&self, id_hash: &str, now: i64, idle_micros: i64)
+    -> Result<Option<User>>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    /// Logout everywhere; returns how many sessions ended.
+    async fn delete_user_sessions(&self, user: UserId) -> Result<u64>;
+    /// Counts failed logins for `key` ("ip:…" or "account:…") since `since`, recording one
+    /// more at `record` first when given.
+    async fn login_failures(&self, key: &str, since: i64, record: Option<i64>) -> Result<i64>;
+    async fn clear_login_failures(&self, key: &str) -> Result<()>;
+    /// Stores a submitted release; when a release with the same fingerprint was submitted
+    /// within `duplicate_window_micros`, returns that one and `true` instead.
+    async fn submit_release(
+        &self,
+        release: &NewRelease,
+        now: OffsetTime,
+        duplicate_window_micros: i64,
+    ) -> Result<(Release, bool)>;
+    async fn release(&self, id: ReleaseId) -> Result<Option<Release>>;
+    /// Releases oldest first, filtered by status, site (meant for it) and kind.
+    async fn releases(
+        &self,
+        status: Option<ReleaseStatus>,
+        site: Option<SiteId>,
+        kind: Option<ReleaseKind>,
+        limit: i64,
+    ) -> Result<Vec<Release>>;
+    /// An editor's edit, only if the release is still at `version` (optimistic locking):
+    /// None when someone else changed it first. Bumps the version.
+    async fn edit_release(
+        &self,
+        id: ReleaseId,
+        version: i32,
+        headline: &str,
+        body: &str,
+        dateline: Option<&str>,
+        section: Option<&str>,
+    ) -> Result<Option<Release>>;
+    /// Approves, rejects or marks as spam, only if still at `version` and `submitted`.
+    async fn decide_release(
+        &self,
+        id: ReleaseId,
+        version: i32,
+        status: ReleaseStatus,
+        by: &str,
+        reason: Option<&str>,
+        story: Option<StoryId>,
+        at: OffsetTime,
+    ) -> Result<Option<Release>>;
+    async fn audit(&self, entry: &AuditEntry) -> Result<()>;
+    /// Newest first, at most `limit`, before `before` (unix µs) when given.
+    async fn audit_log(&self, limit: i64, before: Option<i64>) -> Result<Vec<AuditEntry>>;
 
     /// Cheap liveness check for `/readyz`.
     async fn ping(&self) -> Result<()>;
