@@ -64,6 +64,9 @@ pub enum StoreError {
     /// A poll was recorded for a source id no row has (removed sources keep their row).
     #[error("no source has id {id}")]
     UnknownSource { id: SourceId },
+    /// An account already has this (trimmed, lower-cased) email address.
+    #[error("an account with the email address {email:?} already exists")]
+    EmailTaken { email: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -332,7 +335,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<bool>;
 
     // Newsroom: users, sessions, login throttling, releases, audit
-    /// Creates an account; [`StoreError`] when the (lower-cased) email is taken.
+    /// Creates an account; [`StoreError::EmailTaken`] when the (lower-cased) email is taken.
     async fn create_user(
         &self,
         email: &str,
@@ -343,8 +346,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<User>;
     async fn user(&self, id: UserId) -> Result<Option<User>>;
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// Every account, disabled ones included, by email.
     async fn users(&self) -> Result<Vec<User>>;
+    /// [`StoreError::NotFound`] for an unknown id (also for `set_user_disabled`).
     async fn set_password(&self, id: UserId, password_hash: &str) -> Result<()>;
+    /// Disabling also ends the account's sessions: enabling it again revives none.
     async fn set_user_disabled(&self, id: UserId, disabled: bool) -> Result<()>;
     /// A one-time setup (or reset) token for an account, stored as its hash, valid until
     /// `expires_at` (unix µs); replaces the account's earlier ones.
@@ -404,6 +410,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         section: Option<&str>,
     ) -> Result<Option<Release>>;
     /// Approves, rejects or marks as spam, only if still at `version` and `submitted`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one decision's fields, each from a different place in the form"
+    )]
     async fn decide_release(
         &self,
         id: ReleaseId,

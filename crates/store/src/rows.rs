@@ -597,3 +597,240 @@ pub(crate) fn delivery_status(status: masthead_model::DeliveryStatus) -> &'stati
         masthead_model::DeliveryStatus::Failed => "failed",
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Newsroom: accounts, releases, the audit log (SQL in `sqlite/newsroom.rs`,
+// `postgres/newsroom.rs`).
+
+/// The columns a [`UserRow`] is read from, for `concat!` into both backends' queries.
+/// PostgreSQL keeps `sites` as `jsonb` and selects it `::text`, so both hand over JSON text.
+macro_rules! user_columns {
+    ($sites:literal) => {
+        concat!(
+            "id, email, role, ",
+            $sites,
+            " AS sites, password_hash, disabled, created_at, created_offset"
+        )
+    };
+}
+pub(crate) use user_columns;
+
+#[derive(Debug, FromRow)]
+pub(crate) struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    /// JSON array of site ids.
+    pub sites: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub created_offset: i32,
+}
+
+impl TryFrom<UserRow> for masthead_model::User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> Result<Self> {
+        let role = masthead_model::Role::parse(&row.role).ok_or_else(|| StoreError::Corrupt {
+            what: "user role",
+            detail: format!("user {}: {:?}", row.id, row.role),
+        })?;
+        let sites: Vec<i64> =
+            serde_json::from_str(&row.sites).map_err(|e| StoreError::Corrupt {
+                what: "user sites",
+                detail: format!("user {}: {e}", row.id),
+            })?;
+        Ok(Self {
+            id: row.id,
+            email: row.email,
+            role,
+            sites,
+            password_hash: row.password_hash,
+            disabled: row.disabled,
+            created_at: offset_time(row.created_at, row.created_offset),
+        })
+    }
+}
+
+/// Site ids as stored: JSON text (a `jsonb` parameter on PostgreSQL).
+pub(crate) fn site_ids_json(what: &'static str, sites: &[i64]) -> Result<String> {
+    serde_json::to_string(sites).map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+/// The reference a submitter is given for release `id`: "R-" and at least six digits.
+pub(crate) fn release_reference(id: i64) -> String {
+    format!("R-{id:06}")
+}
+
+/// The columns a [`ReleaseRow`] is read from, for `concat!` into both backends' queries
+/// (`sites` as for [`user_columns`]).
+macro_rules! release_columns {
+    ($sites:literal) => {
+        concat!(
+            "id, reference, kind, organisation, contact_name, contact_email, contact_phone, \
+             headline, body, dateline, event_at, event_place, image_file, image_content_type, \
+             image_width, image_height, ",
+            $sites,
+            " AS sites, fingerprint, status, version, submitted_at, submitted_offset, \
+             decided_at, decided_offset, decided_by, reason, section, story_id"
+        )
+    };
+}
+pub(crate) use release_columns;
+
+#[derive(Debug, FromRow)]
+pub(crate) struct ReleaseRow {
+    pub id: i64,
+    pub reference: String,
+    pub kind: String,
+    pub organisation: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub headline: String,
+    pub body: String,
+    pub dateline: Option<String>,
+    pub event_at: Option<String>,
+    pub event_place: Option<String>,
+    pub image_file: Option<String>,
+    pub image_content_type: Option<String>,
+    pub image_width: Option<i64>,
+    pub image_height: Option<i64>,
+    /// JSON array of site ids.
+    pub sites: String,
+    pub fingerprint: String,
+    pub status: String,
+    pub version: i32,
+    pub submitted_at: i64,
+    pub submitted_offset: i32,
+    pub decided_at: Option<i64>,
+    pub decided_offset: Option<i32>,
+    pub decided_by: Option<String>,
+    pub reason: Option<String>,
+    pub section: Option<String>,
+    pub story_id: Option<i64>,
+}
+
+impl TryFrom<ReleaseRow> for masthead_model::Release {
+    type Error = StoreError;
+
+    fn try_from(row: ReleaseRow) -> Result<Self> {
+        let corrupt = |what: &'static str, detail: String| StoreError::Corrupt {
+            what,
+            detail: format!("release {}: {detail}", row.id),
+        };
+        let kind = masthead_model::ReleaseKind::parse(&row.kind)
+            .ok_or_else(|| corrupt("release kind", format!("{:?}", row.kind)))?;
+        let status = masthead_model::ReleaseStatus::parse(&row.status)
+            .ok_or_else(|| corrupt("release status", format!("{:?}", row.status)))?;
+        let sites: Vec<i64> = serde_json::from_str(&row.sites)
+            .map_err(|e| corrupt("release sites", e.to_string()))?;
+        // The four image columns are written together: a file without the rest is corrupt.
+        let image = match row.image_file {
+            None => None,
+            Some(file) => {
+                let dimension = |value: Option<i64>| {
+                    value
+                        .and_then(|v| u32::try_from(v).ok())
+                        .ok_or_else(|| corrupt("release image", format!("dimension {value:?}")))
+                };
+                Some(masthead_model::ReleaseImage {
+                    file,
+                    content_type: row
+                        .image_content_type
+                        .ok_or_else(|| corrupt("release image", "no content type".to_owned()))?,
+                    width: dimension(row.image_width)?,
+                    height: dimension(row.image_height)?,
+                })
+            }
+        };
+        Ok(Self {
+            id: row.id,
+            reference: row.reference,
+            release: masthead_model::NewRelease {
+                kind,
+                organisation: row.organisation,
+                contact_name: row.contact_name,
+                contact_email: row.contact_email,
+                contact_phone: row.contact_phone,
+                headline: row.headline,
+                body: row.body,
+                dateline: row.dateline,
+                event_at: row.event_at,
+                event_place: row.event_place,
+                image,
+                sites,
+                fingerprint: row.fingerprint,
+            },
+            status,
+            version: row.version,
+            submitted_at: offset_time(row.submitted_at, row.submitted_offset),
+            decided_at: row
+                .decided_at
+                .map(|at| offset_time(at, row.decided_offset.unwrap_or(0))),
+            decided_by: row.decided_by,
+            reason: row.reason,
+            section: row.section,
+            story_id: row.story_id,
+        })
+    }
+}
+
+/// What a [`masthead_model::NewRelease`] is written as beyond its own fields: derived once so
+/// both backends store the same values.
+pub(crate) struct ReleaseValues<'a> {
+    pub sites: String,
+    pub image_file: Option<&'a str>,
+    pub image_content_type: Option<&'a str>,
+    pub image_width: Option<i64>,
+    pub image_height: Option<i64>,
+}
+
+impl<'a> ReleaseValues<'a> {
+    pub fn new(release: &'a masthead_model::NewRelease) -> Result<Self> {
+        let image = release.image.as_ref();
+        Ok(Self {
+            sites: site_ids_json("release sites", &release.sites)?,
+            image_file: image.map(|i| i.file.as_str()),
+            image_content_type: image.map(|i| i.content_type.as_str()),
+            image_width: image.map(|i| i64::from(i.width)),
+            image_height: image.map(|i| i64::from(i.height)),
+        })
+    }
+}
+
+/// The columns an [`AuditRow`] is read from.
+macro_rules! audit_columns {
+    () => {
+        "at, at_offset, actor, action, object, detail, from_addr"
+    };
+}
+pub(crate) use audit_columns;
+
+#[derive(Debug, FromRow)]
+pub(crate) struct AuditRow {
+    pub at: i64,
+    pub at_offset: i32,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub detail: String,
+    pub from_addr: String,
+}
+
+impl From<AuditRow> for masthead_model::AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        Self {
+            at: offset_time(row.at, row.at_offset),
+            actor: row.actor,
+            action: row.action,
+            object: row.object,
+            detail: row.detail,
+            from: row.from_addr,
+        }
+    }
+}

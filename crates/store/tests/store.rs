@@ -2806,3 +2806,770 @@ store_test!(
         );
     }
 );
+
+// ---------------------------------------------------------------------------------------
+// Newsroom: accounts, setup links, sessions, login throttling, releases, audit
+
+use masthead_model::{
+    AuditEntry, NewRelease, Release, ReleaseImage, ReleaseKind, ReleaseStatus, Role, User,
+};
+
+async fn an_editor(store: &dyn Store, email: &str, sites: &[i64]) -> User {
+    store
+        .create_user(email, Role::Editor, sites, "$argon2id$v=19$fake", at(0))
+        .await
+        .unwrap()
+}
+
+fn new_release(headline: &str, kind: ReleaseKind, sites: &[i64]) -> NewRelease {
+    NewRelease {
+        kind,
+        organisation: "Harbour Rowing Club".to_owned(),
+        contact_name: "Zoë O’Brien".to_owned(),
+        contact_email: "zoe@rowing.example".to_owned(),
+        contact_phone: Some("+61 2 5550 1234".to_owned()),
+        headline: headline.to_owned(),
+        body: "The club’s “Winter Eight” regatta — its 50th — returns.\n\n‘All welcome’, she said."
+            .to_owned(),
+        dateline: Some("SYDNEY".to_owned()),
+        event_at: Some("2026-12-05 19:00".to_owned()),
+        event_place: Some("Rose Bay wharf".to_owned()),
+        image: Some(ReleaseImage {
+            file: "c0ffee12.webp".to_owned(),
+            content_type: "image/webp".to_owned(),
+            width: 1600,
+            height: 900,
+        }),
+        sites: sites.to_vec(),
+        fingerprint: format!("fp-{headline}"),
+    }
+}
+
+async fn submitted(store: &dyn Store, release: &NewRelease, time: OffsetTime) -> Release {
+    let (stored, duplicate) = store.submit_release(release, time, MINUTE).await.unwrap();
+    assert!(!duplicate, "{:?} is new", release.headline);
+    stored
+}
+
+fn release_ids(releases: &[Release]) -> Vec<i64> {
+    releases.iter().map(|r| r.id).collect()
+}
+
+store_test!(users_are_created_and_found_by_email, |store, url| {
+    let echo = a_site(&*store, "echo").await;
+    let gazette = a_site(&*store, "gazette").await;
+    let editor = an_editor(&*store, "  Ed@Example.COM ", &[gazette, echo]).await;
+    assert_eq!(editor.email, "ed@example.com");
+    assert_eq!(editor.role, Role::Editor);
+    assert_eq!(editor.sites, [gazette, echo]);
+    assert_eq!(editor.password_hash, "$argon2id$v=19$fake");
+    assert!(!editor.disabled);
+    assert_eq!(editor.created_at, at(0));
+    assert!(editor.may_edit(echo) && !editor.may_edit(echo + gazette + 1));
+
+    let admin = store
+        .create_user("admin@example.com", Role::Admin, &[], "", at(1))
+        .await
+        .unwrap();
+    assert!(admin.sites.is_empty());
+    assert_eq!(admin.password_hash, "");
+
+    assert_eq!(store.user(editor.id).await.unwrap(), Some(editor.clone()));
+    assert_eq!(store.user(-1).await.unwrap(), None);
+    for typed in ["ed@example.com", "ED@EXAMPLE.COM", " Ed@example.com\n"] {
+        assert_eq!(
+            store.user_by_email(typed).await.unwrap(),
+            Some(editor.clone()),
+            "{typed:?}"
+        );
+    }
+    assert_eq!(
+        store.user_by_email("nobody@example.com").await.unwrap(),
+        None
+    );
+
+    // The address is taken whatever its case; the first account is untouched.
+    let taken = store
+        .create_user("ED@example.com", Role::Admin, &[], "", at(2))
+        .await;
+    assert!(
+        matches!(&taken, Err(StoreError::EmailTaken { email }) if email == "ed@example.com"),
+        "{taken:?}"
+    );
+    let users = store.users().await.unwrap();
+    assert_eq!(users, [admin.clone(), editor.clone()]);
+
+    // A password change and disabling: a disabled account is still found (callers check).
+    store
+        .set_password(editor.id, "$argon2id$new")
+        .await
+        .unwrap();
+    store.set_user_disabled(editor.id, true).await.unwrap();
+    let changed = store
+        .user_by_email("ed@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.password_hash, "$argon2id$new");
+    assert!(changed.disabled);
+    assert!(!changed.may_edit(echo));
+    assert_eq!(store.user(editor.id).await.unwrap(), Some(changed));
+    store.set_user_disabled(editor.id, false).await.unwrap();
+    assert!(!store.user(editor.id).await.unwrap().unwrap().disabled);
+    assert_eq!(store.user(admin.id).await.unwrap(), Some(admin));
+
+    for result in [
+        store.set_password(-1, "x").await,
+        store.set_user_disabled(-1, true).await,
+    ] {
+        assert!(matches!(
+            result,
+            Err(StoreError::NotFound { what: "user", .. })
+        ));
+    }
+});
+
+store_test!(setup_tokens_work_once_and_expire, |store, url| {
+    let user = store
+        .create_user("new@example.com", Role::Editor, &[], "", at(0))
+        .await
+        .unwrap();
+    let expires = micros(60);
+    store
+        .create_setup_token(user.id, "first", expires)
+        .await
+        .unwrap();
+    // A new link replaces the earlier one.
+    store
+        .create_setup_token(user.id, "second", expires)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.take_setup_token("first", micros(1)).await.unwrap(),
+        None
+    );
+    // Valid up to and including its expiry instant, and only once.
+    assert_eq!(
+        store.take_setup_token("second", expires).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(
+        store.take_setup_token("second", micros(1)).await.unwrap(),
+        None
+    );
+
+    // An expired link is used up too: it does not work later, even with an earlier clock.
+    store
+        .create_setup_token(user.id, "late", expires)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.take_setup_token("late", expires + 1).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.take_setup_token("late", micros(1)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.take_setup_token("never", micros(1)).await.unwrap(),
+        None
+    );
+
+    assert!(matches!(
+        store.create_setup_token(-1, "orphan", expires).await,
+        Err(StoreError::NotFound { what: "user", .. })
+    ));
+    assert_eq!(
+        store.take_setup_token("orphan", micros(1)).await.unwrap(),
+        None
+    );
+});
+
+store_test!(sessions_end_when_idle_or_expired, |store, url| {
+    let user = an_editor(&*store, "ed@example.com", &[]).await;
+    let idle = 10 * MINUTE;
+
+    // Idle expiry: each use moves the idle deadline on.
+    store
+        .create_session("idle", user.id, micros(0), micros(120))
+        .await
+        .unwrap();
+    for minute in [5, 14, 24, 34] {
+        assert_eq!(
+            store
+                .session_user("idle", micros(minute), idle)
+                .await
+                .unwrap(),
+            Some(user.clone()),
+            "minute {minute}"
+        );
+    }
+    // Exactly the idle limit still counts; one microsecond more does not.
+    assert!(
+        store
+            .session_user("idle", micros(44), idle)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store
+            .session_user("idle", micros(54) + 1, idle)
+            .await
+            .unwrap(),
+        None
+    );
+    // It was deleted: an earlier clock, when it was alive, no longer finds it.
+    assert_eq!(
+        store.session_user("idle", micros(45), idle).await.unwrap(),
+        None
+    );
+
+    // Absolute expiry, however busy the session.
+    store
+        .create_session("absolute", user.id, micros(0), micros(30))
+        .await
+        .unwrap();
+    for minute in [5, 10, 15, 20, 25, 30] {
+        assert!(
+            store
+                .session_user("absolute", micros(minute), idle)
+                .await
+                .unwrap()
+                .is_some(),
+            "minute {minute}"
+        );
+    }
+    assert_eq!(
+        store
+            .session_user("absolute", micros(30) + 1, idle)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .session_user("absolute", micros(29), idle)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .session_user("unknown", micros(1), idle)
+            .await
+            .unwrap(),
+        None
+    );
+});
+
+store_test!(
+    sessions_end_at_logout_and_for_disabled_accounts,
+    |store, url| {
+        let ed = an_editor(&*store, "ed@example.com", &[]).await;
+        let other = an_editor(&*store, "other@example.com", &[]).await;
+        let (now, until, idle) = (micros(0), micros(600), 60 * MINUTE);
+        let alive = |id: &'static str| {
+            let store = store.clone();
+            async move { store.session_user(id, micros(1), idle).await.unwrap() }
+        };
+
+        // Logout: one session.
+        store.create_session("a", ed.id, now, until).await.unwrap();
+        store.create_session("b", ed.id, now, until).await.unwrap();
+        store.delete_session("a").await.unwrap();
+        store.delete_session("a").await.unwrap();
+        assert_eq!(alive("a").await, None);
+        assert_eq!(alive("b").await, Some(ed.clone()));
+
+        // Logout everywhere: every session of the account, no one else's.
+        store.create_session("c", ed.id, now, until).await.unwrap();
+        store
+            .create_session("d", other.id, now, until)
+            .await
+            .unwrap();
+        assert_eq!(store.delete_user_sessions(ed.id).await.unwrap(), 2);
+        assert_eq!(store.delete_user_sessions(ed.id).await.unwrap(), 0);
+        assert_eq!(alive("b").await, None);
+        assert_eq!(alive("c").await, None);
+        assert_eq!(alive("d").await, Some(other.clone()));
+
+        // A disabled account has no sessions, and enabling it again does not revive them.
+        store.create_session("e", ed.id, now, until).await.unwrap();
+        store.set_user_disabled(ed.id, true).await.unwrap();
+        assert_eq!(alive("e").await, None);
+        store.create_session("f", ed.id, now, until).await.unwrap();
+        assert_eq!(alive("f").await, None, "a disabled account never signs in");
+        store.set_user_disabled(ed.id, false).await.unwrap();
+        assert_eq!(alive("e").await, None);
+        store.create_session("g", ed.id, now, until).await.unwrap();
+        assert_eq!(alive("g").await, Some(ed.clone()));
+        assert_eq!(alive("d").await, Some(other));
+    }
+);
+
+store_test!(login_failures_count_within_a_window, |store, url| {
+    let key = "account:ed@example.com";
+    let since = micros(0);
+    assert_eq!(store.login_failures(key, since, None).await.unwrap(), 0);
+    // Recording counts the new failure in the answer.
+    for (n, minute) in [(1, 1), (2, 2), (3, 3)] {
+        assert_eq!(
+            store
+                .login_failures(key, since, Some(micros(minute)))
+                .await
+                .unwrap(),
+            n
+        );
+    }
+    assert_eq!(store.login_failures(key, micros(2), None).await.unwrap(), 2);
+    assert_eq!(store.login_failures(key, micros(4), None).await.unwrap(), 0);
+    // A failure before the window is kept, not counted.
+    assert_eq!(
+        store
+            .login_failures(key, micros(2), Some(micros(-100)))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store.login_failures(key, micros(-100), None).await.unwrap(),
+        4
+    );
+    // Keys are counted apart.
+    assert_eq!(
+        store
+            .login_failures("ip:192.0.2.7", since, Some(micros(1)))
+            .await
+            .unwrap(),
+        1
+    );
+
+    // A successful login clears its key only.
+    store.clear_login_failures(key).await.unwrap();
+    assert_eq!(
+        store.login_failures(key, micros(-100), None).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .login_failures("ip:192.0.2.7", since, None)
+            .await
+            .unwrap(),
+        1
+    );
+
+    // Parallel failures are never under-counted: the last answer sees them all.
+    let burst = "ip:198.51.100.1";
+    let mut counts = Vec::new();
+    for _ in 0..4 {
+        let (a, b) = tokio::join!(
+            store.login_failures(burst, since, Some(micros(1))),
+            store.login_failures(burst, since, Some(micros(1)))
+        );
+        counts.push(a.unwrap());
+        counts.push(b.unwrap());
+    }
+    assert_eq!(counts.iter().max(), Some(&8));
+    assert_eq!(store.login_failures(burst, since, None).await.unwrap(), 8);
+});
+
+store_test!(releases_are_stored_with_a_reference, |store, url| {
+    let echo = a_site(&*store, "echo").await;
+    let gazette = a_site(&*store, "gazette").await;
+    let release = new_release("Regatta returns", ReleaseKind::Sports, &[gazette, echo]);
+    let stored = submitted(&*store, &release, at(0)).await;
+    // Typographic quotes, dashes and accents come back byte for byte, with every field.
+    assert_eq!(stored.release, release);
+    assert_eq!(stored.reference, format!("R-{:06}", stored.id));
+    assert_eq!(stored.reference.len(), 8);
+    assert_eq!(stored.status, ReleaseStatus::Submitted);
+    assert_eq!(stored.version, 1);
+    assert_eq!(stored.submitted_at, at(0));
+    assert_eq!(stored.decided_at, None);
+    assert_eq!(stored.decided_by, None);
+    assert_eq!(stored.reason, None);
+    assert_eq!(stored.section, None);
+    assert_eq!(stored.story_id, None);
+    assert_eq!(
+        store.release(stored.id).await.unwrap(),
+        Some(stored.clone())
+    );
+    assert_eq!(store.release(-1).await.unwrap(), None);
+
+    // Without the optional parts.
+    let bare = NewRelease {
+        contact_phone: None,
+        dateline: None,
+        event_at: None,
+        event_place: None,
+        image: None,
+        ..new_release("Bare", ReleaseKind::Other, &[echo])
+    };
+    let bare_stored = submitted(&*store, &bare, at(1)).await;
+    assert_eq!(bare_stored.release, bare);
+    assert_ne!(bare_stored.reference, stored.reference);
+    assert_eq!(bare_stored.reference, format!("R-{:06}", bare_stored.id));
+});
+
+store_test!(a_resubmitted_release_is_recognised, |store, url| {
+    let echo = a_site(&*store, "echo").await;
+    let release = new_release("Fete", ReleaseKind::Community, &[echo]);
+    let first = submitted(&*store, &release, at(0)).await;
+    let window = 60 * MINUTE;
+
+    // Within the window: the stored one, marked as a duplicate; nothing new is stored.
+    let (again, duplicate) = store
+        .submit_release(&release, at(30), window)
+        .await
+        .unwrap();
+    assert!(duplicate);
+    assert_eq!(again, first);
+    // Whatever its status.
+    let rejected = store
+        .decide_release(
+            first.id,
+            1,
+            ReleaseStatus::Spam,
+            "ed@example.com",
+            None,
+            None,
+            at(31),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let (again, duplicate) = store
+        .submit_release(&release, at(60), window)
+        .await
+        .unwrap();
+    assert!(duplicate);
+    assert_eq!(again, rejected);
+    assert_eq!(
+        release_ids(&store.releases(None, None, None, 0).await.unwrap()),
+        [first.id]
+    );
+
+    // Another fingerprint is another release; past the window the same one is new again.
+    let other = NewRelease {
+        fingerprint: "fp-other".to_owned(),
+        ..release.clone()
+    };
+    let (second, duplicate) = store.submit_release(&other, at(61), window).await.unwrap();
+    assert!(!duplicate);
+    let (third, duplicate) = store
+        .submit_release(&release, at(61), window)
+        .await
+        .unwrap();
+    assert!(!duplicate);
+    assert_eq!(
+        release_ids(&store.releases(None, None, None, 0).await.unwrap()),
+        [first.id, second.id, third.id]
+    );
+
+    // Two identical submissions at once store one release.
+    let twin = NewRelease {
+        fingerprint: "fp-twin".to_owned(),
+        ..release.clone()
+    };
+    let (a, b) = tokio::join!(
+        store.submit_release(&twin, at(70), window),
+        store.submit_release(&twin, at(70), window)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.0.id, b.0.id);
+    assert!(a.1 != b.1, "one is new, the other its duplicate");
+});
+
+store_test!(the_queue_filters_and_lists_oldest_first, |store, url| {
+    let echo = a_site(&*store, "echo").await;
+    let gazette = a_site(&*store, "gazette").await;
+    // Submitted out of time order: lists follow submission time, not id.
+    let late = submitted(
+        &*store,
+        &new_release("Late", ReleaseKind::Business, &[echo]),
+        at(30),
+    )
+    .await;
+    let early = submitted(
+        &*store,
+        &new_release("Early", ReleaseKind::Sports, &[echo, gazette]),
+        at(10),
+    )
+    .await;
+    let middle = submitted(
+        &*store,
+        &new_release("Middle", ReleaseKind::Sports, &[gazette]),
+        at(20),
+    )
+    .await;
+    let decided = submitted(
+        &*store,
+        &new_release("Decided", ReleaseKind::Business, &[echo]),
+        at(0),
+    )
+    .await;
+    store
+        .decide_release(
+            decided.id,
+            1,
+            ReleaseStatus::Rejected,
+            "ed@example.com",
+            Some("Not news"),
+            None,
+            at(40),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+
+    let list = |status, site, kind, limit| {
+        let store = store.clone();
+        async move { release_ids(&store.releases(status, site, kind, limit).await.unwrap()) }
+    };
+    let waiting = Some(ReleaseStatus::Submitted);
+    assert_eq!(
+        list(None, None, None, 0).await,
+        [decided.id, early.id, middle.id, late.id]
+    );
+    assert_eq!(
+        list(waiting, None, None, 0).await,
+        [early.id, middle.id, late.id]
+    );
+    assert_eq!(list(waiting, None, None, 2).await, [early.id, middle.id]);
+    assert_eq!(
+        list(waiting, Some(echo), None, 0).await,
+        [early.id, late.id]
+    );
+    assert_eq!(
+        list(waiting, Some(gazette), None, 0).await,
+        [early.id, middle.id]
+    );
+    assert_eq!(
+        list(waiting, None, Some(ReleaseKind::Sports), 0).await,
+        [early.id, middle.id]
+    );
+    assert_eq!(
+        list(waiting, Some(echo), Some(ReleaseKind::Business), 0).await,
+        [late.id]
+    );
+    assert_eq!(
+        list(None, Some(echo), Some(ReleaseKind::Business), 0).await,
+        [decided.id, late.id]
+    );
+    assert_eq!(
+        list(Some(ReleaseStatus::Rejected), None, None, 0).await,
+        [decided.id]
+    );
+    assert!(
+        list(Some(ReleaseStatus::Approved), None, None, 0)
+            .await
+            .is_empty()
+    );
+    assert!(
+        list(None, Some(echo + gazette + 1), None, 0)
+            .await
+            .is_empty()
+    );
+    assert!(
+        list(waiting, None, Some(ReleaseKind::PersonnelAppointment), 0)
+            .await
+            .is_empty()
+    );
+});
+
+store_test!(editors_do_not_overwrite_each_other, |store, url| {
+    let echo = a_site(&*store, "echo").await;
+    let source = a_source(&*store, "Newsroom").await;
+    let story = put(&*store, &new_story(source, "r-1", "Regatta", at(5)), None).await;
+    let release = submitted(
+        &*store,
+        &new_release("Regatta returns", ReleaseKind::Sports, &[echo]),
+        at(0),
+    )
+    .await;
+
+    // Two editors opened version 1; the first save wins, the second changes nothing.
+    let first = store
+        .edit_release(
+            release.id,
+            1,
+            "Regatta’s “Winter Eight” returns",
+            "Edited body — with ‘quotes’.",
+            Some("ROSE BAY"),
+            Some("sports"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.version, 2);
+    assert_eq!(first.release.headline, "Regatta’s “Winter Eight” returns");
+    assert_eq!(first.release.body, "Edited body — with ‘quotes’.");
+    assert_eq!(first.release.dateline.as_deref(), Some("ROSE BAY"));
+    assert_eq!(first.section.as_deref(), Some("sports"));
+    assert_eq!(first.release.organisation, release.release.organisation);
+    assert_eq!(first.status, ReleaseStatus::Submitted);
+    let second = store
+        .edit_release(release.id, 1, "Stale", "Stale body", None, None)
+        .await
+        .unwrap();
+    assert_eq!(second, None);
+    assert_eq!(
+        store.release(release.id).await.unwrap(),
+        Some(first.clone())
+    );
+
+    // At once, from one version: exactly one save lands.
+    let (a, b) = tokio::join!(
+        store.edit_release(release.id, 2, "A", "A body", None, None),
+        store.edit_release(release.id, 2, "B", "B body", None, None)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.is_some() != b.is_some(), "{a:?} / {b:?}");
+    let current = store.release(release.id).await.unwrap().unwrap();
+    assert_eq!(current.version, 3);
+    assert_eq!(Some(&current), a.as_ref().or(b.as_ref()));
+
+    // A decision at a stale version, or one that is no decision, changes nothing.
+    for (version, status) in [(2, ReleaseStatus::Approved), (3, ReleaseStatus::Submitted)] {
+        assert_eq!(
+            store
+                .decide_release(
+                    release.id,
+                    version,
+                    status,
+                    "ed@example.com",
+                    None,
+                    None,
+                    at(9)
+                )
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    assert_eq!(store.release(release.id).await.unwrap(), Some(current));
+
+    // Approval, once: the story it made is kept.
+    let approved = store
+        .decide_release(
+            release.id,
+            3,
+            ReleaseStatus::Approved,
+            "ed@example.com",
+            None,
+            Some(story),
+            at(10),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(approved.status, ReleaseStatus::Approved);
+    assert_eq!(approved.version, 4);
+    assert_eq!(approved.decided_at, Some(at(10)));
+    assert_eq!(approved.decided_by.as_deref(), Some("ed@example.com"));
+    assert_eq!(approved.story_id, Some(story));
+    let again = store
+        .decide_release(
+            release.id,
+            4,
+            ReleaseStatus::Rejected,
+            "other@example.com",
+            Some("Changed my mind"),
+            None,
+            at(11),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again, None);
+    // A correction after approval keeps the decision and the story.
+    let corrected = store
+        .edit_release(release.id, 4, "Corrected", "Body", None, Some("sports"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(corrected.version, 5);
+    assert_eq!(corrected.status, ReleaseStatus::Approved);
+    assert_eq!(corrected.story_id, Some(story));
+    assert_eq!(corrected.decided_at, Some(at(10)));
+
+    // A rejection keeps its reason for the mail to the submitter.
+    let other = submitted(
+        &*store,
+        &new_release("Other", ReleaseKind::Event, &[echo]),
+        at(1),
+    )
+    .await;
+    let rejected = store
+        .decide_release(
+            other.id,
+            1,
+            ReleaseStatus::Rejected,
+            "ed@example.com",
+            Some("Please send a “photo” we may use"),
+            None,
+            at(12),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rejected.status, ReleaseStatus::Rejected);
+    assert_eq!(
+        rejected.reason.as_deref(),
+        Some("Please send a “photo” we may use")
+    );
+    assert_eq!(rejected.story_id, None);
+    assert_eq!(
+        store
+            .edit_release(-1, 1, "x", "y", None, None)
+            .await
+            .unwrap(),
+        None
+    );
+});
+
+store_test!(the_audit_log_pages_newest_first, |store, url| {
+    let entry = |minute: i64, action: &str| AuditEntry {
+        at: at(minute),
+        actor: "ed@example.com".to_owned(),
+        action: action.to_owned(),
+        object: format!("release {minute}"),
+        detail: "headline “Regatta” — edited".to_owned(),
+        from: "192.0.2.7".to_owned(),
+    };
+    assert!(store.audit_log(0, None).await.unwrap().is_empty());
+    // Written out of time order.
+    for minute in [3, 1, 7, 5, 2, 6, 4] {
+        store.audit(&entry(minute, "release.edit")).await.unwrap();
+    }
+    let cli = AuditEntry {
+        actor: "cli:root".to_owned(),
+        from: "cli".to_owned(),
+        ..entry(8, "user.add")
+    };
+    store.audit(&cli).await.unwrap();
+
+    let first = store.audit_log(3, None).await.unwrap();
+    assert_eq!(
+        first,
+        [cli, entry(7, "release.edit"), entry(6, "release.edit")]
+    );
+    let mut minutes = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.audit_log(3, before).await.unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some(last.at.unix_micros);
+        minutes.extend(
+            page.iter()
+                .map(|e| (e.at.unix_micros - at(0).unix_micros) / MINUTE),
+        );
+    }
+    assert_eq!(minutes, [8, 7, 6, 5, 4, 3, 2, 1]);
+    assert_eq!(store.audit_log(0, None).await.unwrap().len(), 8);
+    assert_eq!(
+        store.audit_log(0, Some(at(3).unix_micros)).await.unwrap(),
+        [entry(2, "release.edit"), entry(1, "release.edit")]
+    );
+});

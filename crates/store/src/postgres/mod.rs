@@ -5,6 +5,7 @@
 //! transactions guarded by row locks. Never used for anything but SQL.
 
 mod editorial;
+mod newsroom;
 mod search;
 mod sites;
 mod sources;
@@ -377,6 +378,153 @@ impl Store for PostgresStore {
         now: OffsetTime,
     ) -> Result<bool> {
         tokens::revoke(&self.pool, id, now).await
+    }
+
+    // Newsroom: users, sessions, login throttling, releases, audit
+    async fn create_user(
+        &self,
+        email: &str,
+        role: masthead_model::Role,
+        sites: &[SiteId],
+        password_hash: &str,
+        now: OffsetTime,
+    ) -> Result<masthead_model::User> {
+        newsroom::create_user(&self.pool, email, role, sites, password_hash, now).await
+    }
+
+    async fn user(&self, id: masthead_model::UserId) -> Result<Option<masthead_model::User>> {
+        newsroom::user(&self.pool, id).await
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<masthead_model::User>> {
+        newsroom::user_by_email(&self.pool, email).await
+    }
+
+    async fn users(&self) -> Result<Vec<masthead_model::User>> {
+        newsroom::users(&self.pool).await
+    }
+
+    async fn set_password(&self, id: masthead_model::UserId, password_hash: &str) -> Result<()> {
+        newsroom::set_password(&self.pool, id, password_hash).await
+    }
+
+    async fn set_user_disabled(&self, id: masthead_model::UserId, disabled: bool) -> Result<()> {
+        newsroom::set_user_disabled(&self.pool, id, disabled).await
+    }
+
+    async fn create_setup_token(
+        &self,
+        user: masthead_model::UserId,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        newsroom::create_setup_token(&self.pool, user, token_hash, expires_at).await
+    }
+
+    async fn take_setup_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<masthead_model::User>> {
+        newsroom::take_setup_token(&self.pool, token_hash, now).await
+    }
+
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user: masthead_model::UserId,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        newsroom::create_session(&self.pool, id_hash, user, now, expires_at).await
+    }
+
+    async fn session_user(
+        &self,
+        id_hash: &str,
+        now: i64,
+        idle_micros: i64,
+    ) -> Result<Option<masthead_model::User>> {
+        newsroom::session_user(&self.pool, id_hash, now, idle_micros).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        newsroom::delete_session(&self.pool, id_hash).await
+    }
+
+    async fn delete_user_sessions(&self, user: masthead_model::UserId) -> Result<u64> {
+        newsroom::delete_user_sessions(&self.pool, user).await
+    }
+
+    async fn login_failures(&self, key: &str, since: i64, record: Option<i64>) -> Result<i64> {
+        newsroom::login_failures(&self.pool, key, since, record).await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        newsroom::clear_login_failures(&self.pool, key).await
+    }
+
+    async fn submit_release(
+        &self,
+        release: &masthead_model::NewRelease,
+        now: OffsetTime,
+        duplicate_window_micros: i64,
+    ) -> Result<(masthead_model::Release, bool)> {
+        newsroom::submit_release(&self.pool, release, now, duplicate_window_micros).await
+    }
+
+    async fn release(
+        &self,
+        id: masthead_model::ReleaseId,
+    ) -> Result<Option<masthead_model::Release>> {
+        newsroom::release(&self.pool, id).await
+    }
+
+    async fn releases(
+        &self,
+        status: Option<masthead_model::ReleaseStatus>,
+        site: Option<SiteId>,
+        kind: Option<masthead_model::ReleaseKind>,
+        limit: i64,
+    ) -> Result<Vec<masthead_model::Release>> {
+        newsroom::releases(&self.pool, status, site, kind, limit).await
+    }
+
+    async fn edit_release(
+        &self,
+        id: masthead_model::ReleaseId,
+        version: i32,
+        headline: &str,
+        body: &str,
+        dateline: Option<&str>,
+        section: Option<&str>,
+    ) -> Result<Option<masthead_model::Release>> {
+        newsroom::edit_release(&self.pool, id, version, headline, body, dateline, section).await
+    }
+
+    async fn decide_release(
+        &self,
+        id: masthead_model::ReleaseId,
+        version: i32,
+        status: masthead_model::ReleaseStatus,
+        by: &str,
+        reason: Option<&str>,
+        story: Option<StoryId>,
+        at: OffsetTime,
+    ) -> Result<Option<masthead_model::Release>> {
+        newsroom::decide_release(&self.pool, id, version, status, by, reason, story, at).await
+    }
+
+    async fn audit(&self, entry: &masthead_model::AuditEntry) -> Result<()> {
+        newsroom::audit(&self.pool, entry).await
+    }
+
+    async fn audit_log(
+        &self,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<masthead_model::AuditEntry>> {
+        newsroom::audit_log(&self.pool, limit, before).await
     }
 
     async fn ping(&self) -> Result<()> {
