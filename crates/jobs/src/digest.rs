@@ -350,3 +350,86 @@ pub async fn send(
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use masthead_model::Section;
+
+    fn site(zone: &str) -> Site {
+        Site {
+            id: 1,
+            slug: "s".into(),
+            name: "S".into(),
+            hosts: vec![],
+            time_zone: zone.into(),
+            tagline: String::new(),
+            sections: vec![Section {
+                slug: "world".into(),
+                name: "World".into(),
+            }],
+        }
+    }
+
+    fn at(site: &Site, date: &str, hour: u8) -> String {
+        send_instant(site, date, hour).unwrap().to_string()
+    }
+
+    #[test]
+    fn the_send_hour_is_local_on_both_sides_of_daylight_saving() {
+        let ny = site("America/New_York");
+        // 7:00 EST (UTC-5) the day before the change, 7:00 EDT (UTC-4) on the day.
+        assert_eq!(at(&ny, "2025-03-08", 7), "2025-03-08T12:00:00Z");
+        assert_eq!(at(&ny, "2025-03-09", 7), "2025-03-09T11:00:00Z");
+        assert_eq!(at(&ny, "2025-11-02", 7), "2025-11-02T12:00:00Z");
+        // 2:30 does not exist on 9 March in New York: the send moves forward an hour.
+        assert_eq!(at(&ny, "2025-03-09", 2), "2025-03-09T07:00:00Z");
+        let sydney = site("Australia/Sydney");
+        // AEDT (UTC+11) until 6 April 2025, AEST (UTC+10) from then.
+        assert_eq!(at(&sydney, "2025-04-05", 7), "2025-04-04T20:00:00Z");
+        assert_eq!(at(&sydney, "2025-04-06", 7), "2025-04-05T21:00:00Z");
+        // 2:00 happens twice on 6 April in Sydney: the first one is taken.
+        assert_eq!(at(&sydney, "2025-04-06", 2), "2025-04-05T15:00:00Z");
+        let kolkata = site("Asia/Kolkata");
+        assert_eq!(at(&kolkata, "2025-04-06", 7), "2025-04-06T01:30:00Z");
+    }
+
+    #[test]
+    fn bad_dates_and_zones_are_errors() {
+        assert!(matches!(
+            send_instant(&site("UTC"), "2025-02-30", 7),
+            Err(DigestError::Date { .. })
+        ));
+        assert!(matches!(
+            send_instant(&site("Mars/Olympus"), "2025-02-01", 7),
+            Err(DigestError::Zone { .. })
+        ));
+    }
+
+    #[test]
+    fn unsubscribe_links_are_signed_per_subscriber() {
+        let settings = DigestSettings {
+            base_url: url::Url::parse("https://news.example/").unwrap(),
+            secret: b"0123456789abcdef0123456789abcdef".to_vec(),
+            per_section: 5,
+            owner: "t".into(),
+            lease_secs: 60,
+        };
+        let (unsub, prefs) = subscriber_links(&settings, &site("UTC"), 42);
+        assert!(unsub.starts_with("https://news.example/s/s/unsubscribe?s=42&t="));
+        assert!(prefs.starts_with("https://news.example/s/s/subscribe/preferences?s=42&t="));
+        let token = unsub.rsplit("t=").next().unwrap();
+        assert!(masthead_mail::signed::verify(
+            &settings.secret,
+            "unsubscribe",
+            42,
+            token
+        ));
+        assert!(!masthead_mail::signed::verify(
+            &settings.secret,
+            "unsubscribe",
+            43,
+            token
+        ));
+    }
+}
