@@ -8,6 +8,7 @@ pub mod digest;
 mod discover;
 mod ingest;
 mod poll;
+pub mod releases;
 mod reroute;
 pub mod websub;
 
@@ -34,4 +35,7 @@ pub enum JobError {
         source_name: String,
         cause: masthead_store::StoreError,
     },
+    /// A moderation step that cannot be done (decided already, changed meanwhile, …).
+    #[error("release {reference}: {reason}")]
+    Release { reference: String, reason: String },
 }

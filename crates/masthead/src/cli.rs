@@ -57,6 +57,56 @@ pub enum Command {
     /// Tokens for the JSON API under /api/v1.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// News releases submitted by the public: the moderation queue.
+    #[command(subcommand)]
+    Releases(ReleasesCommand),
+    /// Editors' and admins' accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReleasesCommand {
+    /// List releases, oldest first.
+    List {
+        /// Only releases in this state.
+        #[arg(long, value_name = "STATUS", value_parser = ["submitted", "approved", "rejected", "spam"])]
+        status: Option<String>,
+        /// One JSON object a line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Publish a release as a story (labelled "News release") and mail its submitter.
+    Approve {
+        id: i64,
+        /// Publish on this site (slug; repeatable). Default: the sites it was submitted for.
+        #[arg(long = "site", value_name = "S")]
+        sites: Vec<String>,
+        /// The section on each site. Default: routed like any story.
+        #[arg(long, value_name = "X")]
+        section: Option<String>,
+    },
+    /// Refuse a release; the reason is mailed to its submitter.
+    Reject {
+        id: i64,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from standard input when it is not a
+    /// terminal; on a terminal a one-time setup link (24 hours) is printed instead.
+    Add {
+        #[arg(long, value_name = "E")]
+        email: String,
+        #[arg(long, value_name = "ROLE", value_parser = ["admin", "editor"])]
+        role: String,
+        /// An editor's site (slug; repeatable). None: every site.
+        #[arg(long = "site", value_name = "S")]
+        sites: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -186,6 +186,8 @@ pub struct Config {
     pub secret: SecretSource,
     pub sites: Vec<SiteConfig>,
     pub sources: Vec<SourceSpec>,
+    /// Photos of news releases, under generated names: `<config dir>/uploads`.
+    pub uploads_dir: PathBuf,
 }
 
 impl Config {
@@ -487,6 +489,7 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
     }
 
     Ok(Config {
+        uploads_dir: dir.join("uploads"),
         network_name,
         listen,
         base_url,

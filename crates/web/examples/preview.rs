@@ -180,6 +180,9 @@ async fn main() {
             intake: None,
             mail: None,
             secret: b"preview secret, not for production use".to_vec(),
+            newsroom: None,
+            uploads_dir: None,
+            outbox_dir: None,
         },
     )
     .await

@@ -13,6 +13,7 @@
 //! `masthead_normalize::SanitizedHtml`.
 
 mod address;
+mod admin;
 pub mod api;
 mod cache;
 mod conditional;
@@ -22,12 +23,14 @@ mod error;
 mod feeds;
 mod limits;
 mod links;
+mod metrics;
 mod network;
 mod pages;
 mod search;
 mod sitemap;
 mod sites;
 mod structured;
+mod submit;
 mod subscribe;
 mod views;
 mod websub;
@@ -42,6 +45,7 @@ use axum::extract::{Request, State};
 use axum::routing::get;
 use masthead_store::Store;
 
+pub use admin::Newsroom;
 pub use api::{IntakeError, StoryIntake, WireBody, WireStory};
 pub use error::WebError;
 pub use websub::WebSubReceiver;
@@ -78,6 +82,15 @@ pub struct WebSettings {
     /// The network's secret (at least 16 bytes): signs form tokens (CSRF) and the unsubscribe
     /// and preferences links, with `masthead_mail::signed` as the digest does.
     pub secret: Vec<u8>,
+    /// Makes stories of approved releases and mails their submitters (the binary's ingest
+    /// and mail paths); None: the admin's approve button answers 503.
+    pub newsroom: Option<Arc<dyn admin::Newsroom>>,
+    /// Where the release form stores uploaded images (under generated names); the admin
+    /// serves them at `/admin/uploads/{file}`. None: no images are shown.
+    pub uploads_dir: Option<std::path::PathBuf>,
+    /// The mail outbox directory (mail goes there when no SMTP relay is configured), listed
+    /// at `/admin/outbox`; None: the page says there is no outbox.
+    pub outbox_dir: Option<std::path::PathBuf>,
 }
 
 /// A shorter secret is refused: signed links would be guessable.
@@ -93,6 +106,9 @@ impl std::fmt::Debug for WebSettings {
             .field("intake", &self.intake)
             .field("mail", &self.mail)
             .field("secret", &"(hidden)")
+            .field("newsroom", &self.newsroom)
+            .field("uploads_dir", &self.uploads_dir)
+            .field("outbox_dir", &self.outbox_dir)
             .finish()
     }
 }
@@ -130,6 +146,12 @@ pub(crate) struct Shared {
     pub secure_cookies: bool,
     /// Per-IP limit on sign-up POSTs.
     pub signup_limiter: limits::IpLimiter,
+    /// Where the release form stores photos (see [`WebSettings::uploads_dir`]).
+    pub uploads_dir: Option<std::path::PathBuf>,
+    /// Per-IP and per-address limits on release submissions.
+    pub release_limits: submit::ReleaseLimits,
+    /// The mail outbox the admin lists (see [`WebSettings::outbox_dir`]).
+    pub outbox_dir: Option<std::path::PathBuf>,
 }
 
 pub(crate) type AppState = Arc<Shared>;
@@ -198,15 +220,27 @@ pub async fn app(
         secret: SecretBytes(settings.secret),
         secure_cookies,
         signup_limiter: limits::IpLimiter::new(limits::SIGNUP_BURST, limits::SIGNUP_PER_MINUTE),
+        uploads_dir: settings.uploads_dir.clone(),
+        release_limits: submit::ReleaseLimits::new(),
+        outbox_dir: settings.outbox_dir,
     });
 
     let site_pages = pages::router(shared.clone());
     let router = Router::new()
         .route("/healthz", get(network::healthz))
         .route("/readyz", get(network::readyz))
+        .route("/metrics", get(metrics::metrics))
         .route("/assets/{*path}", get(network::asset))
         .route("/websub/{token}", get(websub::verify).post(websub::deliver))
         .merge(api::router(shared.clone(), settings.intake))
+        .nest(
+            "/admin",
+            admin::router(
+                settings.newsroom,
+                settings.uploads_dir,
+                settings.base_url.clone(),
+            ),
+        )
         .fallback(move |State(state): State<AppState>, req: Request| {
             let site_pages = site_pages.clone();
             async move { dispatch::dispatch(state, site_pages, req).await }

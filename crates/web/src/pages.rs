@@ -1,5 +1,5 @@
-//! The pages of one site: home, section, article and submit (the daily email's pages are in
-//! `subscribe`).
+//! The pages of one site: home, section and article (the daily email's pages are in
+//! `subscribe`, the news release form in `submit`).
 //!
 //! Input: a request whose site `dispatch` has already chosen (the [`SiteCtx`] extension) and
 //! whose path has lost any `/s/{site}` prefix. Output: rendered HTML, marked [`Cacheable`] when
@@ -21,8 +21,8 @@ use masthead_normalize::SanitizedHtml;
 
 use crate::sites::SiteEntry;
 use crate::views::{
-    Active, ArticlePage, Card, Chrome, ComingPage, HomePage, HomeSection, ImageView, SectionPage,
-    TeaserLink, story_href, teaser_of,
+    Active, ArticlePage, Card, Chrome, HomePage, HomeSection, ImageView, SectionPage, TeaserLink,
+    story_href, teaser_of,
 };
 use crate::{AppState, WebError, structured};
 
@@ -60,7 +60,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/story/{id}", get(story_without_slug))
         .route("/story/{id}/{slug}", get(article))
         .route("/search", get(crate::search::search))
-        .route("/submit", get(submit))
+        .merge(crate::submit::routes())
         .merge(crate::feeds::routes())
         .merge(crate::subscribe::routes())
         .fallback(not_found)
@@ -379,34 +379,6 @@ async fn article(
         json_ld,
     };
     render(&page, "article")
-}
-
-async fn submit(
-    State(app): State<AppState>,
-    Extension(ctx): Extension<SiteCtx>,
-) -> Result<Response, WebError> {
-    let name = &ctx.entry.site.name;
-    let page = ComingPage {
-        chrome: Chrome::new(
-            &ctx.entry,
-            &ctx.prefix,
-            &app.network_name,
-            format!("Submit a news release — {name}"),
-            Active::None,
-        ),
-        heading: format!("Submit a news release to {name}"),
-        paragraphs: vec![
-            format!(
-                "Soon you will be able to publish news of your business, community or sports \
-                 group, personnel appointments, major event and more by submitting a news \
-                 release to {name}. Our editors will read each release before it appears."
-            ),
-            "The news release desk is not open yet, so there is no form here to fill in. \
-             Please check back soon."
-                .to_owned(),
-        ],
-    };
-    render(&page, "submit")
 }
 
 async fn not_found() -> WebError {

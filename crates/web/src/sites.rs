@@ -49,6 +49,11 @@ impl SiteTable {
         Ok(table)
     }
 
+    /// Every site, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = &Arc<SiteEntry>> {
+        self.by_slug.values()
+    }
+
     /// `host` as the request sent it: any case, maybe with a port.
     pub fn by_host(&self, host: &str) -> Option<&Arc<SiteEntry>> {
         let host = normalize_host(host);

@@ -265,6 +265,9 @@ async fn fixture(intake: bool) -> Fixture {
             intake,
             mail: None,
             secret: b"test secret, not for production use".to_vec(),
+            newsroom: None,
+            uploads_dir: None,
+            outbox_dir: None,
         },
     )
     .await

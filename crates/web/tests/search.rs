@@ -207,6 +207,9 @@ async fn fixture() -> Fixture {
             intake: None,
             mail: None,
             secret: b"test secret, not for production use".to_vec(),
+            newsroom: None,
+            uploads_dir: None,
+            outbox_dir: None,
         },
     )
     .await

@@ -99,6 +99,9 @@ async fn fixture_with(mail: bool) -> Fixture {
             intake: None,
             mail: mailer,
             secret: SECRET.to_vec(),
+            newsroom: None,
+            uploads_dir: None,
+            outbox_dir: None,
         },
     )
     .await

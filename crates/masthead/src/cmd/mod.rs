@@ -7,11 +7,13 @@ mod extract;
 mod ingest;
 mod init;
 mod migrate;
+mod releases;
 mod rules;
 mod serve;
 mod sources;
 mod stories;
 mod tokens;
+mod user;
 
 use crate::cli::{Cli, Command};
 
@@ -30,5 +32,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Extract(args) => extract::run(config_path, args).await,
         Command::Eval(cmd) => eval::run(cmd),
         Command::Tokens(cmd) => tokens::run(config_path, cmd).await,
+        Command::Releases(cmd) => releases::run(config_path, cmd).await,
+        Command::User(cmd) => user::run(config_path, cmd).await,
     }
 }

@@ -121,6 +121,73 @@ impl masthead_web::StoryIntake for WireDesk {
     }
 }
 
+/// The admin's approvals, through the ingest path (`masthead_jobs::releases`), and the
+/// submitters' mails.
+#[derive(Debug)]
+struct ReleaseDesk {
+    store: Arc<dyn Store>,
+    settings: PollSettings,
+    mailer: masthead_mail::Mailer,
+    network_name: String,
+    base_url: String,
+}
+
+#[async_trait::async_trait]
+impl masthead_web::Newsroom for ReleaseDesk {
+    async fn approve(
+        &self,
+        release: &masthead_model::Release,
+        by: &str,
+    ) -> Result<masthead_model::StoryId, String> {
+        use masthead_jobs::releases;
+        let ingest = IngestSettings {
+            now: OffsetTime::now_utc(),
+            ..self.settings.ingest.clone()
+        };
+        let approval = releases::Approval {
+            by: by.to_owned(),
+            // The admin has put the editor's sites and section on the release.
+            sites: Vec::new(),
+            section: None,
+            public_base: Some(self.base_url.clone()),
+        };
+        let story = releases::publish(
+            self.store.as_ref(),
+            release,
+            &ingest.routes,
+            &ingest,
+            &approval,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let link = releases::story_link(self.store.as_ref(), &self.base_url, story)
+            .await
+            .ok()
+            .flatten();
+        // The story stands even if the mail fails (logged by `notify`).
+        let _ = releases::notify(
+            &self.mailer,
+            release,
+            masthead_model::ReleaseStatus::Approved,
+            &self.network_name,
+            link.as_deref(),
+        )
+        .await;
+        Ok(story)
+    }
+
+    async fn notify(
+        &self,
+        release: &masthead_model::Release,
+        decision: masthead_model::ReleaseStatus,
+    ) -> Result<(), String> {
+        masthead_jobs::releases::notify(&self.mailer, release, decision, &self.network_name, None)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// The web server's WebSub callback, answered by the ingest side.
 #[derive(Debug)]
 struct WebSubDesk {
@@ -245,6 +312,21 @@ impl Node {
                         store: self.store.clone(),
                         settings: settings.clone(),
                     })),
+                    newsroom: Some(Arc::new(ReleaseDesk {
+                        store: self.store.clone(),
+                        settings: settings.clone(),
+                        mailer: masthead_mail::Mailer::new(self.config.mail.settings())
+                            .context("cannot set up mail")?,
+                        network_name: self.config.network_name.clone(),
+                        base_url: self
+                            .config
+                            .base_url
+                            .as_str()
+                            .trim_end_matches('/')
+                            .to_owned(),
+                    })),
+                    uploads_dir: Some(self.config.uploads_dir.clone()),
+                    outbox_dir: Some(self.config.mail.outbox.clone()),
                 },
             )
             .await
