@@ -21,6 +21,7 @@ const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("MASTHEAD_SMTP_URL", "smtp_url"),
     ("MASTHEAD_SECRET", "secret"),
     ("MASTHEAD_MAIL_FROM", "mail.from"),
+    ("MASTHEAD_WEBSUB_HUB", "websub_hub"),
 ];
 
 /// The file as written; validated into [`Config`].
@@ -33,6 +34,8 @@ struct RawConfig {
     database_url: Option<String>,
     /// SMTP relay URL; none: mail goes to the outbox directory.
     smtp_url: Option<String>,
+    /// A WebSub hub our feeds advertise and that we ping when they change.
+    websub_hub: Option<String>,
     /// Signs links in mail and form tokens; none: generated once into `secret.key`.
     secret: Option<String>,
     #[serde(default)]
@@ -182,6 +185,8 @@ pub struct Config {
     /// Near-duplicate clustering: window and similarity threshold.
     pub dedup: masthead_dedup::DedupSettings,
     pub mail: MailConfig,
+    /// The WebSub hub for our own feeds.
+    pub websub_hub: Option<url::Url>,
     /// Where `secret` comes from when the file gives none: generated once, kept here.
     pub secret: SecretSource,
     pub sites: Vec<SiteConfig>,
@@ -262,6 +267,7 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
             "MASTHEAD_SMTP_URL" => raw.smtp_url = Some(value.clone()),
             "MASTHEAD_SECRET" => raw.secret = Some(value.clone()),
             "MASTHEAD_MAIL_FROM" => raw.mail.from = Some(value.clone()),
+            "MASTHEAD_WEBSUB_HUB" => raw.websub_hub = Some(value.clone()),
             _ => {}
         }
     }
@@ -309,6 +315,11 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
         .transpose()?;
 
     let mail = mail_config(&raw.mail, raw.smtp_url.as_deref(), dir, &base_url)?;
+    let websub_hub = raw
+        .websub_hub
+        .as_deref()
+        .map(|u| parse_http_url("websub_hub", u))
+        .transpose()?;
     let secret = match raw.secret.as_deref() {
         Some(s) if s.trim().len() < 32 => {
             bail!(invalid(
@@ -504,6 +515,7 @@ fn validate(mut raw: RawConfig, dir: &Path, env: &[(String, String)]) -> anyhow:
         },
         dedup: raw.dedup,
         mail,
+        websub_hub,
         secret,
         sites,
         sources,

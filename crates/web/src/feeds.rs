@@ -204,6 +204,8 @@ struct FeedDoc {
     dir: String,
     text: FeedText,
     stories: Vec<FeedStory>,
+    /// The WebSub hub the network pings when feeds change, advertised in every feed.
+    hub: Option<String>,
 }
 
 impl FeedDoc {
@@ -300,6 +302,7 @@ async fn feed(
         dir,
         text: DEFAULT_FEED_TEXT,
         stories,
+        hub: app.hub.get().cloned(),
     };
     let body = match format {
         Format::Rss => rss_of(&doc)?,
@@ -415,14 +418,20 @@ fn rss_of(doc: &FeedDoc) -> Result<String, WebError> {
     if let Some(t) = doc.updated() {
         channel.set_last_build_date(rfc822(t)?);
     }
-    channel.set_atom_ext(rss::extension::atom::AtomExtension {
-        links: vec![atom::Link {
-            href: doc.self_url(Format::Rss),
-            rel: "self".to_owned(),
-            mime_type: Some("application/rss+xml".to_owned()),
+    let mut links = vec![atom::Link {
+        href: doc.self_url(Format::Rss),
+        rel: "self".to_owned(),
+        mime_type: Some("application/rss+xml".to_owned()),
+        ..Default::default()
+    }];
+    if let Some(hub) = &doc.hub {
+        links.push(atom::Link {
+            href: hub.clone(),
+            rel: "hub".to_owned(),
             ..Default::default()
-        }],
-    });
+        });
+    }
+    channel.set_atom_ext(rss::extension::atom::AtomExtension { links });
     channel.set_items(items);
     Ok(channel.to_string())
 }
@@ -520,7 +529,14 @@ fn atom_of(doc: &FeedDoc) -> Result<String, WebError> {
                 mime_type: Some("application/atom+xml".to_owned()),
                 ..Default::default()
             },
-        ],
+        ]
+        .into_iter()
+        .chain(doc.hub.iter().map(|hub| atom::Link {
+            href: hub.clone(),
+            rel: "hub".to_owned(),
+            ..Default::default()
+        }))
+        .collect(),
         generator: Some(atom::Generator {
             value: "masthead".to_owned(),
             ..Default::default()
@@ -565,7 +581,7 @@ fn json_of(doc: &FeedDoc) -> Result<String, WebError> {
         }
         items.push(item);
     }
-    let feed = json!({
+    let mut feed = json!({
         "version": "https://jsonfeed.org/version/1.1",
         "title": doc.title,
         "home_page_url": doc.home,
@@ -574,6 +590,9 @@ fn json_of(doc: &FeedDoc) -> Result<String, WebError> {
         "language": "en",
         "items": items,
     });
+    if let (Some(hub), Some(map)) = (&doc.hub, feed.as_object_mut()) {
+        map.insert("hubs".into(), json!([{ "type": "WebSub", "url": hub }]));
+    }
     serde_json::to_string_pretty(&feed).map_err(|e| WebError::Serialize {
         format: "JSON Feed",
         reason: e.to_string(),

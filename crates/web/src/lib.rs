@@ -32,6 +32,7 @@ mod sites;
 mod structured;
 mod submit;
 mod subscribe;
+mod uploads;
 mod views;
 mod websub;
 
@@ -138,6 +139,8 @@ pub(crate) struct Shared {
     pub network_name: String,
     /// The parsed `base_url`, for absolute links.
     pub public_base: Option<links::PublicBase>,
+    /// The WebSub hub feeds advertise (set once by the binary, from the configuration).
+    pub hub: std::sync::OnceLock<String>,
     pub static_files: HashMap<String, StaticFile>,
     pub websub: Option<Arc<dyn WebSubReceiver>>,
     pub mail: Option<masthead_mail::Mailer>,
@@ -170,6 +173,33 @@ impl AppHandle {
         // Site names and sections appear on every page: cached pages are stale now.
         self.shared.cache.invalidate();
         Ok(())
+    }
+
+    /// Makes every feed advertise this WebSub hub (`rel="hub"`); the first call wins.
+    pub fn set_hub(&self, hub: &str) {
+        let _ = self.shared.hub.set(hub.to_owned());
+    }
+
+    /// The URLs of every site's feeds (RSS, Atom, JSON Feed), as the feeds name themselves
+    /// (by the site's host and under `/s/{site}`): the topics to ping a hub with.
+    pub fn feed_urls(&self) -> Vec<String> {
+        let table = self.shared.sites.current();
+        let mut urls = Vec::new();
+        for entry in table.entries() {
+            let host = entry.site.hosts.first().map(String::as_str);
+            let prefix = format!("/s/{}", entry.site.slug);
+            for base in [
+                links::site_base(self.shared.public_base.as_ref(), host, ""),
+                links::site_base(self.shared.public_base.as_ref(), host, &prefix),
+            ] {
+                for file in ["feed.xml", "atom.xml", "feed.json"] {
+                    urls.push(format!("{base}/{file}"));
+                }
+            }
+        }
+        urls.sort();
+        urls.dedup();
+        urls
     }
 
     /// Says stories or placements changed: every cached page is dropped at once.
@@ -214,6 +244,7 @@ pub async fn app(
         cache: PageCache::new(cache::MAX_ENTRIES, cache::TTL),
         network_name: settings.network_name,
         public_base,
+        hub: std::sync::OnceLock::new(),
         static_files,
         websub: settings.websub,
         mail: settings.mail,
@@ -230,6 +261,7 @@ pub async fn app(
         .route("/healthz", get(network::healthz))
         .route("/readyz", get(network::readyz))
         .route("/metrics", get(metrics::metrics))
+        .route("/uploads/{file}", get(uploads::upload))
         .route("/assets/{*path}", get(network::asset))
         .route("/websub/{token}", get(websub::verify).post(websub::deliver))
         .merge(api::router(shared.clone(), settings.intake))

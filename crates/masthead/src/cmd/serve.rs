@@ -67,6 +67,17 @@ pub async fn poll_settings(store: &dyn Store, config: &Config) -> anyhow::Result
     Ok(settings)
 }
 
+/// Tells the WebSub hub our feeds changed (`hub.mode=publish`), so subscribers hear at once.
+async fn ping_hub(fetcher: Fetcher, hub: url::Url, topics: Vec<String>) {
+    for topic in topics {
+        let form = [("hub.mode", "publish"), ("hub.url", topic.as_str())];
+        if let Err(err) = fetcher.post_form(&hub, &form).await {
+            tracing::warn!(%hub, "WebSub hub ping failed: {err}");
+            return;
+        }
+    }
+}
+
 /// Stories a trusted wire partner posts to the API, taken through the ingest path.
 #[derive(Debug)]
 struct WireDesk {
@@ -331,7 +342,17 @@ impl Node {
             )
             .await
             .context("cannot start the web server")?;
-            changed = Arc::new(move || handle.content_changed());
+            let hub = self.config.websub_hub.clone();
+            if let Some(hub) = &hub {
+                handle.set_hub(hub.as_str());
+            }
+            let pinger = fetcher.clone();
+            changed = Arc::new(move || {
+                handle.content_changed();
+                if let Some(hub) = hub.clone() {
+                    tokio::spawn(ping_hub(pinger.clone(), hub, handle.feed_urls()));
+                }
+            });
             server = Some(tokio::spawn(masthead_web::serve(
                 listener,
                 router,

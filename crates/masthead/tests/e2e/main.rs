@@ -10,6 +10,7 @@
 
 mod cli;
 mod digest;
+mod hub;
 mod pages;
 mod screenshots;
 mod stories;
