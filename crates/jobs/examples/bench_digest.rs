@@ -3,7 +3,7 @@
 //! process), against the ceiling of a plain loop over one connection to the same server.
 //!
 //! ```text
-//! cargo run --release -p masthead-jobs --example bench_digest -- [--subscribers 100000] [--per-section 5] [--insert sql|api]
+//! cargo run --release -p masthead-jobs --example bench_digest -- [--subscribers 100000] [--per-section 5] [--insert sql|api] [--diagnose 200]
 //! ```
 //!
 //! Setup: a temp SQLite store with one site (zone UTC, one section) and 30 stories placed in
@@ -18,6 +18,11 @@
 //! - masthead: `digest::build` + `digest::send` with a Mailer on `smtp://127.0.0.1:PORT`
 //!   (pool size 4, no rate limit): per subscriber a rendered, signed-link mail, a delivery
 //!   row claimed before and finished after.
+//!
+//! - diagnostic (`--diagnose` mails each, 0 to skip): the raw loop again, but writing the body
+//!   and the final `.` line as two writes, as lettre 0.11 does, without TCP_NODELAY (lettre
+//!   sets none) and with it: the first stalls ~40 ms a mail on Nagle's algorithm waiting for
+//!   the server's delayed ACK, which is what limits the masthead phase on loopback.
 //!
 //! For each it prints the wall time, messages per second, the server's own count of messages
 //! received and the peak memory (VmHWM of the whole process: store, sink and sender; reset
@@ -51,6 +56,8 @@ struct Args {
     subscribers: usize,
     per_section: usize,
     insert: Insert,
+    /// Mails per diagnostic run.
+    diagnose: usize,
 }
 
 fn args() -> Result<Args, BoxError> {
@@ -58,6 +65,7 @@ fn args() -> Result<Args, BoxError> {
         subscribers: 100_000,
         per_section: 5,
         insert: Insert::Sql,
+        diagnose: 200,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -70,6 +78,7 @@ fn args() -> Result<Args, BoxError> {
         match flag.as_str() {
             "--subscribers" => args.subscribers = number()?.max(1),
             "--per-section" => args.per_section = number()?.max(1),
+            "--diagnose" => args.diagnose = number()?,
             "--insert" => {
                 args.insert = match value.as_str() {
                     "sql" => Insert::Sql,
@@ -228,9 +237,24 @@ async fn expect(
     Ok(())
 }
 
+/// How the raw loop writes a message.
+#[derive(Clone, Copy)]
+struct Style {
+    /// Body and the final `.` line as two writes (as lettre 0.11 does), not one.
+    split: bool,
+    /// TCP_NODELAY on the client socket (lettre 0.11 does not set it).
+    nodelay: bool,
+}
+
 /// The baseline: `bytes` (one composed mail, dot-stuffed here once) sent `n` times over one
-/// connection, in lock-step.
-async fn baseline(addr: std::net::SocketAddr, bytes: &[u8], n: usize) -> Result<(), BoxError> {
+/// connection, in lock-step. Recipients are `reader{first}`, `reader{first+1}`, ….
+async fn raw_loop(
+    addr: std::net::SocketAddr,
+    bytes: &[u8],
+    first: usize,
+    n: usize,
+    style: Style,
+) -> Result<(), BoxError> {
     let mut data = Vec::with_capacity(bytes.len() + 64);
     for piece in bytes.split_inclusive(|b| *b == b'\n') {
         if piece.first() == Some(&b'.') {
@@ -241,9 +265,11 @@ async fn baseline(addr: std::net::SocketAddr, bytes: &[u8], n: usize) -> Result<
     if !data.ends_with(b"\r\n") {
         data.extend_from_slice(b"\r\n");
     }
+    let body_len = data.len();
     data.extend_from_slice(b".\r\n");
+    let (body, end) = data.split_at(body_len);
     let stream = TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
+    stream.set_nodelay(style.nodelay)?;
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     let mut line = String::new();
@@ -251,7 +277,7 @@ async fn baseline(addr: std::net::SocketAddr, bytes: &[u8], n: usize) -> Result<
     write.write_all(b"EHLO bench.localhost\r\n").await?;
     expect(&mut lines, &mut line, b'2').await?;
     let mail_from = format!("MAIL FROM:<{FROM}>\r\n");
-    for i in 1..=n {
+    for i in first..first + n {
         write.write_all(mail_from.as_bytes()).await?;
         expect(&mut lines, &mut line, b'2').await?;
         write
@@ -260,7 +286,12 @@ async fn baseline(addr: std::net::SocketAddr, bytes: &[u8], n: usize) -> Result<
         expect(&mut lines, &mut line, b'2').await?;
         write.write_all(b"DATA\r\n").await?;
         expect(&mut lines, &mut line, b'3').await?;
-        write.write_all(&data).await?;
+        if style.split {
+            write.write_all(body).await?;
+            write.write_all(end).await?;
+        } else {
+            write.write_all(&data).await?;
+        }
         expect(&mut lines, &mut line, b'2').await?;
     }
     write.write_all(b"QUIT\r\n").await?;
@@ -341,7 +372,11 @@ async fn main() -> Result<(), BoxError> {
 
     let peak_resettable = reset_peak();
     let started = Instant::now();
-    baseline(sink.addr, &composed.bytes, n).await?;
+    let one_write = Style {
+        split: false,
+        nodelay: true,
+    };
+    raw_loop(sink.addr, &composed.bytes, 1, n, one_write).await?;
     let base_wall = started.elapsed().as_secs_f64();
     let base_count = sink.count();
     let base_rate = n as f64 / base_wall;
@@ -383,14 +418,51 @@ async fn main() -> Result<(), BoxError> {
         sink.connections()
     );
     println!(
-        "ratio masthead/baseline: {:.2} ({rate:.0} / {base_rate:.0} msg/s)",
+        "ratio masthead/baseline: {:.4} ({rate:.0} / {base_rate:.0} msg/s)",
         rate / base_rate
     );
+    // What masthead's own work costs without the wire: address + compose every subscriber.
+    let started = Instant::now();
+    let (mut after, mut composed_bytes) = (0, 0_usize);
+    loop {
+        let page = store.subscribers(site.id, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for subscriber in &page {
+            if let Some(mail) = digest::address(&built, &settings, subscriber)? {
+                composed_bytes += mailer.compose(&mail)?.bytes.len();
+            }
+        }
+    }
+    let wall_render = started.elapsed().as_secs_f64();
+    println!(
+        "render only (address + compose per subscriber, no SMTP, no delivery rows): {wall_render:.2} s, {:.0} mails/s, {:.0} MiB composed",
+        n as f64 / wall_render,
+        composed_bytes as f64 / (1024.0 * 1024.0)
+    );
+    // Why the two differ: the same raw loop writing body and terminator apart, as lettre
+    // does, without and with TCP_NODELAY (a short run each: the first costs ~40 ms a mail).
+    let before = sink.count();
+    for (label, nodelay) in [("without", false), ("with", true)] {
+        let started = Instant::now();
+        let style = Style {
+            split: true,
+            nodelay,
+        };
+        raw_loop(sink.addr, &composed.bytes, 1, args.diagnose, style).await?;
+        let wall = started.elapsed().as_secs_f64();
+        println!(
+            "diagnostic: raw loop, body and final dot as two writes, {label} TCP_NODELAY: {} mails in {wall:.2} s, {:.0} msg/s",
+            args.diagnose,
+            args.diagnose as f64 / wall
+        );
+    }
+    let diagnostic = sink.count() - before;
     let again = digest::send(&store, &mailer, &settings, &built).await?;
     println!(
         "sending the same day again: {} mailed; server total still {}",
         again.sent,
-        sink.count() - base_count
+        sink.count() - base_count - diagnostic
     );
     store.pool().close().await;
     drop(store);

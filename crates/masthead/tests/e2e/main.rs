@@ -8,6 +8,7 @@
     reason = "test helpers: a panic is a failed test with its message"
 )]
 
+mod browser;
 mod cli;
 mod digest;
 mod hub;
