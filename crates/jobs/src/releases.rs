@@ -89,7 +89,17 @@ pub fn release_entry(release: &Release, public_base: Option<&str>, now: OffsetTi
         // Feed titles are HTML-decoded by ingest: escaped here, the headline stays as typed.
         title: Some(escape(&r.headline)),
         summary_html: None,
-        content_html: Some(masthead_releases::body_html(&r.body).into_string()),
+        // A wire story opens with its dateline ("ORLANDO, Florida: …"); a release does too, so
+        // its page and teasers read alike.
+        content_html: Some(
+            masthead_releases::body_html(&match r.dateline.as_deref().map(str::trim) {
+                Some(d) if !d.is_empty() && !r.body.trim_start().starts_with(d) => {
+                    format!("{d}: {}", r.body.trim_start())
+                }
+                _ => r.body.clone(),
+            })
+            .into_string(),
+        ),
         author: Some(escape(&r.organisation)),
         published: Some(now),
         updated: None,
