@@ -629,9 +629,28 @@ mod tests {
             dir: "http://h.example".into(),
             text: FeedText::Summary,
             stories: vec![],
+            hub: None,
         };
         let json: Value = serde_json::from_str(&json_of(&doc).unwrap()).unwrap();
         assert_eq!(json["feed_url"], "http://h.example/feed.json");
+        assert!(json.get("hubs").is_none());
         assert!(rss_of(&doc).unwrap().contains("<atom:link"));
+    }
+
+    #[test]
+    fn every_format_names_the_hub() {
+        let doc = FeedDoc {
+            title: "T".into(),
+            description: "D".into(),
+            home: "http://h.example/".into(),
+            dir: "http://h.example".into(),
+            text: FeedText::Summary,
+            stories: vec![],
+            hub: Some("https://hub.example/".into()),
+        };
+        let json: Value = serde_json::from_str(&json_of(&doc).unwrap()).unwrap();
+        assert_eq!(json["hubs"][0]["url"], "https://hub.example/");
+        assert!(rss_of(&doc).unwrap().contains(r#"href="https://hub.example/" rel="hub""#));
+        assert!(atom_of(&doc).unwrap().contains(r#"rel="hub""#));
     }
 }
