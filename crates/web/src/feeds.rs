@@ -650,7 +650,11 @@ mod tests {
         };
         let json: Value = serde_json::from_str(&json_of(&doc).unwrap()).unwrap();
         assert_eq!(json["hubs"][0]["url"], "https://hub.example/");
-        assert!(rss_of(&doc).unwrap().contains(r#"href="https://hub.example/" rel="hub""#));
+        assert!(
+            rss_of(&doc)
+                .unwrap()
+                .contains(r#"href="https://hub.example/" rel="hub""#)
+        );
         assert!(atom_of(&doc).unwrap().contains(r#"rel="hub""#));
     }
 }
