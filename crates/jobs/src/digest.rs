@@ -5,6 +5,7 @@
 //! per subscriber, recorded as a delivery row before and after sending, so sending the same
 //! site and day again mails only those not yet mailed, and two nodes never mail one person.
 
+use futures_util::StreamExt;
 use masthead_mail::{DigestMail, DigestSection, DigestStory, MailAddress, Mailer, OutgoingMail};
 use masthead_model::{DeliveryStatus, OffsetTime, Site, StorySummary, Subscriber};
 use masthead_store::Store;
@@ -265,6 +266,59 @@ async fn send_with_retries(
     }
 }
 
+/// Mails of one digest in flight at once: enough to keep the Mailer's pooled connections busy
+/// (its `pool_size` still caps the connections; the rest wait for one).
+pub const SEND_CONCURRENCY: usize = 8;
+
+enum Outcome {
+    Sent,
+    Failed,
+    Skipped,
+}
+
+/// Addresses, sends and records one claimed delivery.
+async fn deliver(
+    store: &dyn Store,
+    mailer: &Mailer,
+    settings: &DigestSettings,
+    digest: &Digest,
+    subscriber: Subscriber,
+) -> Result<Outcome, DigestError> {
+    let (outcome, status, error) = match address(digest, settings, &subscriber)? {
+        None => (
+            Outcome::Skipped,
+            DeliveryStatus::Sent,
+            Some("no story in the chosen sections"),
+        ),
+        Some(mail) => match send_with_retries(mailer, &mail).await {
+            Ok(_) => (Outcome::Sent, DeliveryStatus::Sent, None),
+            Err(err) => {
+                tracing::warn!(subscriber.id = subscriber.id, "digest not delivered: {err}");
+                (
+                    Outcome::Failed,
+                    DeliveryStatus::Failed,
+                    Some(if err.is_permanent() {
+                        "refused by the relay"
+                    } else {
+                        "relay unavailable"
+                    }),
+                )
+            }
+        },
+    };
+    store
+        .finish_delivery(
+            digest.site.id,
+            &digest.date,
+            subscriber.id,
+            status,
+            error,
+            OffsetTime::now_utc(),
+        )
+        .await?;
+    Ok(outcome)
+}
+
 /// What sending a digest did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SendReport {
@@ -275,8 +329,8 @@ pub struct SendReport {
     pub skipped: usize,
 }
 
-/// Sends `digest` to every confirmed subscriber not yet mailed for that day. With no stories
-/// it sends nothing (and claims nothing).
+/// Sends `digest` to every confirmed subscriber not yet mailed for that day, up to
+/// [`SEND_CONCURRENCY`] mails at once. With no stories it sends nothing (and claims nothing).
 pub async fn send(
     store: &dyn Store,
     mailer: &Mailer,
@@ -305,47 +359,17 @@ pub async fn send(
         if claimed.is_empty() {
             break;
         }
-        for subscriber in claimed {
-            let (status, error) = match address(digest, settings, &subscriber)? {
-                None => {
-                    report.skipped += 1;
-                    (
-                        DeliveryStatus::Sent,
-                        Some("no story in the chosen sections"),
-                    )
-                }
-                Some(mail) => match send_with_retries(mailer, &mail).await {
-                    Ok(_) => {
-                        report.sent += 1;
-                        (DeliveryStatus::Sent, None)
-                    }
-                    Err(err) => {
-                        report.failed += 1;
-                        tracing::warn!(
-                            subscriber.id = subscriber.id,
-                            "digest not delivered: {err}"
-                        );
-                        (
-                            DeliveryStatus::Failed,
-                            Some(if err.is_permanent() {
-                                "refused by the relay"
-                            } else {
-                                "relay unavailable"
-                            }),
-                        )
-                    }
-                },
-            };
-            store
-                .finish_delivery(
-                    digest.site.id,
-                    &digest.date,
-                    subscriber.id,
-                    status,
-                    error,
-                    OffsetTime::now_utc(),
-                )
-                .await?;
+        // Each mail is recorded right after its own send, so an abort leaves at most the
+        // `SEND_CONCURRENCY` mails in flight accepted but unrecorded (re-sent after the lease).
+        let mut deliveries = futures_util::stream::iter(claimed)
+            .map(|subscriber| deliver(store, mailer, settings, digest, subscriber))
+            .buffer_unordered(SEND_CONCURRENCY);
+        while let Some(outcome) = deliveries.next().await {
+            match outcome? {
+                Outcome::Sent => report.sent += 1,
+                Outcome::Failed => report.failed += 1,
+                Outcome::Skipped => report.skipped += 1,
+            }
         }
     }
     Ok(report)

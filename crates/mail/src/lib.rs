@@ -40,6 +40,7 @@ mod error;
 mod mailer;
 mod message;
 mod outbox;
+mod pool;
 mod settings;
 pub mod signed;
 mod templates;

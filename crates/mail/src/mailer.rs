@@ -1,6 +1,11 @@
 //! The [`Mailer`]: composes, signs and delivers one mail at a time, to a pooled SMTP relay or
 //! to the disk outbox, at most `rate_per_second` mails a second across all its clones.
 //!
+//! Plain and STARTTLS relays go through our own connection pool (`crate::pool`: `TCP_NODELAY`
+//! sockets, so a mail's last line is not held back by Nagle's algorithm); implicit TLS
+//! (`smtps://`) through lettre's pool, whose sockets cannot be given `TCP_NODELAY` (each mail
+//! may then wait for the relay's delayed ACK, ~40 ms on Linux: use STARTTLS for bulk sending).
+//!
 //! It keeps no delivery records: exactly-once sending is the caller's job (a delivery row made
 //! before `send`, completed after it returns). Logs carry the `Message-ID` and the relay, never
 //! an address, a subject or a secret.
@@ -21,6 +26,7 @@ use tokio::time::Instant;
 
 use crate::message::{ComposedMail, OutgoingMail, compose, mailbox};
 use crate::outbox::write_to_outbox;
+use crate::pool::{SmtpPool, SmtpPoolConfig};
 use crate::{MailError, MailSettings, SmtpSettings, TlsMode, Transport};
 
 /// Sends mail. Cheap to clone: clones share the SMTP pool and the rate limit.
@@ -38,13 +44,22 @@ struct Inner {
 
 enum Backend {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        client: Box<SmtpClient>,
         relay: String,
+    },
+    Outbox(PathBuf),
+}
+
+enum SmtpClient {
+    /// Plain text or STARTTLS: our own pool of `TCP_NODELAY` connections.
+    Pool(SmtpPool),
+    /// Implicit TLS: lettre's pool.
+    Lettre {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
         /// lettre's `max_size` only caps the idle connections it keeps; this caps the
         /// connections in use, so the relay never sees more than `pool_size` at once.
         permits: Semaphore,
     },
-    Outbox(PathBuf),
 }
 
 /// What happened to a sent mail.
@@ -96,8 +111,7 @@ impl Mailer {
         let backend = match settings.transport {
             Transport::Smtp(smtp) => Backend::Smtp {
                 relay: smtp.relay(),
-                transport: smtp_transport(&smtp, settings.pool_size)?,
-                permits: Semaphore::new(usize::try_from(settings.pool_size).unwrap_or(1)),
+                client: Box::new(smtp_client(&smtp, settings.pool_size)?),
             },
             Transport::Outbox(dir) => {
                 std::fs::create_dir_all(&dir).map_err(|source| MailError::OutboxWrite {
@@ -141,18 +155,20 @@ impl Mailer {
             envelope,
         } = composed;
         let accepted_by = match &self.inner.backend {
-            Backend::Smtp {
-                transport,
-                relay,
-                permits,
-            } => {
-                // Never closed, so acquiring cannot fail.
-                let _permit = permits.acquire().await.ok();
-                let result = transport.send_raw(&envelope, &bytes).await;
-                // lettre parks the connection back in its pool from a spawned task; yielding
-                // once before giving up the permit lets that task run first, so the next
-                // sender reuses the connection instead of opening another.
-                tokio::task::yield_now().await;
+            Backend::Smtp { client, relay } => {
+                let result = match &**client {
+                    SmtpClient::Pool(pool) => pool.send(&envelope, &bytes).await,
+                    SmtpClient::Lettre { transport, permits } => {
+                        // Never closed, so acquiring cannot fail.
+                        let _permit = permits.acquire().await.ok();
+                        let result = transport.send_raw(&envelope, &bytes).await;
+                        // lettre parks the connection back in its pool from a spawned task;
+                        // yielding once before giving up the permit lets that task run first,
+                        // so the next sender reuses the connection instead of opening another.
+                        tokio::task::yield_now().await;
+                        result
+                    }
+                };
                 let response = result.map_err(|error| {
                     tracing::debug!(message_id = %message_id, relay = %relay, "SMTP relay did not take the mail");
                     MailError::Smtp {
@@ -181,52 +197,76 @@ impl Mailer {
     /// Connects to the relay and says hello (readiness checks); always fine for the outbox.
     pub async fn check(&self) -> Result<(), MailError> {
         match &self.inner.backend {
-            Backend::Smtp {
-                transport, relay, ..
-            } => transport
-                .test_connection()
-                .await
-                .map(|_| ())
-                .map_err(|error| MailError::Smtp {
+            Backend::Smtp { client, relay } => {
+                let result = match &**client {
+                    SmtpClient::Pool(pool) => pool.check().await,
+                    SmtpClient::Lettre { transport, .. } => {
+                        transport.test_connection().await.map(|_| ())
+                    }
+                };
+                result.map_err(|error| MailError::Smtp {
                     relay: relay.clone(),
                     error,
-                }),
+                })
+            }
             Backend::Outbox(_) => Ok(()),
         }
     }
 }
 
-fn smtp_transport(
-    smtp: &SmtpSettings,
-    pool_size: u32,
-) -> Result<AsyncSmtpTransport<Tokio1Executor>, MailError> {
+fn smtp_client(smtp: &SmtpSettings, pool_size: u32) -> Result<SmtpClient, MailError> {
     let tls_parameters = || {
         TlsParameters::new(smtp.host.clone()).map_err(|error| MailError::Smtp {
             relay: smtp.relay(),
             error,
         })
     };
-    let tls = match smtp.tls {
-        TlsMode::None => Tls::None,
-        TlsMode::StartTls => Tls::Required(tls_parameters()?),
-        TlsMode::Implicit => Tls::Wrapper(tls_parameters()?),
+    let credentials = smtp.credentials.as_ref().map(|credentials| {
+        Credentials::new(
+            credentials.username.clone(),
+            credentials.password.expose_secret().to_owned(),
+        )
+    });
+    let starttls = match smtp.tls {
+        TlsMode::None => None,
+        TlsMode::StartTls => Some(tls_parameters()?),
+        TlsMode::Implicit => {
+            return Ok(SmtpClient::Lettre {
+                transport: lettre_transport(smtp, tls_parameters()?, credentials, pool_size),
+                permits: Semaphore::new(usize::try_from(pool_size).unwrap_or(1)),
+            });
+        }
     };
+    Ok(SmtpClient::Pool(SmtpPool::new(SmtpPoolConfig {
+        host: smtp.host.clone(),
+        port: smtp.port,
+        timeout: smtp.timeout,
+        starttls,
+        credentials,
+        pool_size: usize::try_from(pool_size).unwrap_or(1),
+    })))
+}
+
+/// lettre's pooled transport, for implicit TLS.
+fn lettre_transport(
+    smtp: &SmtpSettings,
+    tls_parameters: TlsParameters,
+    credentials: Option<Credentials>,
+    pool_size: u32,
+) -> AsyncSmtpTransport<Tokio1Executor> {
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.clone())
         .port(smtp.port)
-        .tls(tls)
+        .tls(Tls::Wrapper(tls_parameters))
         .timeout(Some(smtp.timeout))
         .pool_config(
             PoolConfig::new()
                 .max_size(pool_size)
                 .idle_timeout(Duration::from_secs(60)),
         );
-    if let Some(credentials) = &smtp.credentials {
-        builder = builder.credentials(Credentials::new(
-            credentials.username.clone(),
-            credentials.password.expose_secret().to_owned(),
-        ));
+    if let Some(credentials) = credentials {
+        builder = builder.credentials(credentials);
     }
-    Ok(builder.build())
+    builder.build()
 }
 
 /// Spreads mails evenly: each send reserves the next free slot, `interval` after the last one,

@@ -428,6 +428,27 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Newest first, at most `limit`, before `before` (unix µs) when given.
     async fn audit_log(&self, limit: i64, before: Option<i64>) -> Result<Vec<AuditEntry>>;
 
+    // Corrections
+    /// An editor's correction of a story's headline, standfirst and body (`content_html`, already
+    /// sanitized, and its plain `text`): the version it replaces is kept as a revision (as a
+    /// source's update keeps one, see [`Store::revisions`]), `updated` becomes `at`, the lead
+    /// follows the new text and the search index the new words; slug, cluster, placements and
+    /// first publication time stay. False when no story has this id or it is killed.
+    ///
+    /// A correction is the network's own edit, not the source's: the stored content hash stays
+    /// the source's, so the same entry polled again leaves the correction alone, but the
+    /// source's next change wins ([`Store::put_story`] replaces the corrected text, keeping it
+    /// as a revision in turn).
+    async fn correct_story(
+        &self,
+        id: StoryId,
+        headline: &str,
+        standfirst: Option<&str>,
+        content_html: &str,
+        text: &str,
+        at: OffsetTime,
+    ) -> Result<bool>;
+
     /// Cheap liveness check for `/readyz`.
     async fn ping(&self) -> Result<()>;
 }

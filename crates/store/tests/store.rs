@@ -3573,3 +3573,144 @@ store_test!(the_audit_log_pages_newest_first, |store, url| {
         [entry(2, "release.edit"), entry(1, "release.edit")]
     );
 });
+
+// ---------------------------------------------------------------------------------------
+// Corrections
+
+store_test!(
+    a_correction_keeps_the_old_version_and_yields_to_the_source,
+    |store, url| {
+        let source = a_source(&*store, "Wire").await;
+        let site = a_site(&*store, "echo").await;
+        let v1 = new_story(source, "a", "Mayor opens bridge", at(0));
+        let id = put(&*store, &v1, None).await;
+        store.place(&place(id, site, "world")).await.unwrap();
+        let before = store.story(id).await.unwrap().unwrap();
+
+        assert!(
+            store
+                .correct_story(
+                    id,
+                    "Mayor opens the new bridge",
+                    Some("Corrected standfirst."),
+                    "<p>The mayor’s bridge opened on Tuesday.</p><p>Second.</p>",
+                    "The mayor’s bridge opened on Tuesday.\n\nSecond.",
+                    at(30),
+                )
+                .await
+                .unwrap()
+        );
+        let corrected = store.story(id).await.unwrap().unwrap();
+        assert_eq!(corrected.headline, "Mayor opens the new bridge");
+        assert_eq!(
+            corrected.standfirst.as_deref(),
+            Some("Corrected standfirst.")
+        );
+        assert_eq!(
+            corrected.text,
+            "The mayor’s bridge opened on Tuesday.\n\nSecond."
+        );
+        assert_eq!(
+            corrected.content_html,
+            "<p>The mayor’s bridge opened on Tuesday.</p><p>Second.</p>"
+        );
+        assert_eq!(corrected.updated, Some(at(30)));
+        assert_eq!(
+            corrected.published,
+            at(0),
+            "the first publication time stays"
+        );
+        assert_eq!(corrected.slug, before.slug, "the slug stays");
+        assert_eq!(corrected.cluster, before.cluster);
+        assert_eq!(corrected.content_hash, before.content_hash);
+        // Lists read the new lead and headline; search finds the new words, not the old ones.
+        let listed = store.site_stories(site, None, 0, 10).await.unwrap();
+        assert_eq!(listed[0].headline, "Mayor opens the new bridge");
+        assert_eq!(listed[0].lead, "The mayor’s bridge opened on Tuesday.");
+        assert_eq!(found(&*store, site, "tuesday").await, [id]);
+
+        let revisions = store.revisions(id).await.unwrap();
+        assert_eq!(revisions.len(), 1);
+        assert_eq!(revisions[0].number, 1);
+        assert_eq!(revisions[0].headline, v1.headline);
+        assert_eq!(revisions[0].standfirst, v1.standfirst);
+        assert_eq!(revisions[0].text, v1.text);
+        assert_eq!(revisions[0].content_html, v1.content_html);
+        assert_eq!(revisions[0].replaced_at, at(30));
+
+        // A second correction, without a standfirst, keeps the first as revision 2.
+        assert!(
+            store
+                .correct_story(
+                    id,
+                    "Mayor opens bridge at last",
+                    None,
+                    "<p>B.</p>",
+                    "B.",
+                    at(40)
+                )
+                .await
+                .unwrap()
+        );
+        let again = store.story(id).await.unwrap().unwrap();
+        assert_eq!(again.standfirst, None);
+        let revisions = store.revisions(id).await.unwrap();
+        assert_eq!(revisions.len(), 2);
+        assert_eq!(revisions[1].number, 2);
+        assert_eq!(revisions[1].headline, "Mayor opens the new bridge");
+
+        // The same entry polled again leaves the correction alone…
+        assert_eq!(
+            store.put_story(&v1, None).await.unwrap(),
+            StoreOutcome::Unchanged(id)
+        );
+        assert_eq!(
+            store.story(id).await.unwrap().unwrap().headline,
+            "Mayor opens bridge at last"
+        );
+        // …but the source's next change wins, keeping the correction as a revision.
+        let mut v2 = new_story(source, "a", "Mayor opens bridge, source update", at(0));
+        v2.content_hash = "v2".to_owned();
+        v2.updated = Some(at(50));
+        assert_eq!(
+            store.put_story(&v2, None).await.unwrap(),
+            StoreOutcome::Updated(id)
+        );
+        let latest = store.story(id).await.unwrap().unwrap();
+        assert_eq!(latest.headline, "Mayor opens bridge, source update");
+        let revisions = store.revisions(id).await.unwrap();
+        assert_eq!(revisions.len(), 3);
+        assert_eq!(revisions[2].headline, "Mayor opens bridge at last");
+        assert_eq!(revisions[2].replaced_at, at(50));
+    }
+);
+
+store_test!(
+    unknown_and_killed_stories_are_not_corrected,
+    |store, url| {
+        let source = a_source(&*store, "Wire").await;
+        let id = put(&*store, &new_story(source, "a", "Story a", at(0)), None).await;
+        assert!(
+            !store
+                .correct_story(id + 1000, "X", None, "<p>x</p>", "x", at(5))
+                .await
+                .unwrap()
+        );
+        assert!(
+            store
+                .kill_story(id, "legal", "ed@example", at(5))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .correct_story(id, "Changed", None, "<p>x</p>", "x", at(6))
+                .await
+                .unwrap()
+        );
+        let still = store.story(id).await.unwrap().unwrap();
+        assert_eq!(still.headline, "Story a");
+        assert_eq!(still.updated, None);
+        assert!(store.revisions(id).await.unwrap().is_empty());
+    }
+);

@@ -183,6 +183,7 @@ async fn main() {
             newsroom: None,
             uploads_dir: None,
             outbox_dir: None,
+            routes: Vec::new(),
         },
     )
     .await

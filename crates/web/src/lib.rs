@@ -92,6 +92,9 @@ pub struct WebSettings {
     /// The mail outbox directory (mail goes there when no SMTP relay is configured), listed
     /// at `/admin/outbox`; None: the page says there is no outbox.
     pub outbox_dir: Option<std::path::PathBuf>,
+    /// The sites' routing rules as the configuration file sets them (read-only): listed at
+    /// `/admin/sites`, with a form that explains how a story would be routed. Empty: none.
+    pub routes: Vec<masthead_route::SiteRoute>,
 }
 
 /// A shorter secret is refused: signed links would be guessable.
@@ -110,6 +113,7 @@ impl std::fmt::Debug for WebSettings {
             .field("newsroom", &self.newsroom)
             .field("uploads_dir", &self.uploads_dir)
             .field("outbox_dir", &self.outbox_dir)
+            .field("routes", &self.routes)
             .finish()
     }
 }
@@ -271,6 +275,7 @@ pub async fn app(
                 settings.newsroom,
                 settings.uploads_dir,
                 settings.base_url.clone(),
+                settings.routes,
             ),
         )
         .fallback(move |State(state): State<AppState>, req: Request| {

@@ -44,7 +44,7 @@ const MAX_TEXT_FIELD_BYTES: usize = 256 * 1024;
 /// A person needs longer than this to fill the form in; scripts do not.
 pub(crate) const MIN_FILL_SECS: i64 = 3;
 /// The same release again within this window is recognised as a duplicate.
-const DUPLICATE_WINDOW_MICROS: i64 = 30 * 24 * 3600 * 1_000_000;
+pub(crate) const DUPLICATE_WINDOW_MICROS: i64 = 30 * 24 * 3600 * 1_000_000;
 const HONEYPOT: &str = "website";
 const STARTED_PURPOSE: &str = "release-form";
 /// Per client address: a burst of 5 releases, then 10 an hour.

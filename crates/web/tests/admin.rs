@@ -203,6 +203,7 @@ async fn fixture() -> Fixture {
             newsroom: Some(newsroom.clone()),
             uploads_dir: Some(uploads.clone()),
             outbox_dir: None,
+            routes: Vec::new(),
         },
     )
     .await
@@ -469,6 +470,7 @@ async fn the_session_cookie_is_secure_behind_https() {
             newsroom: None,
             uploads_dir: None,
             outbox_dir: None,
+            routes: Vec::new(),
         },
     )
     .await
@@ -859,6 +861,9 @@ fn routes(release: i64, user: i64) -> Vec<(&'static str, String)> {
         ("POST", format!("/admin/users/{user}/sessions")),
         ("POST", format!("/admin/users/{user}/setup-link")),
         ("GET", "/admin/audit".into()),
+        ("GET", "/admin/tokens".into()),
+        ("POST", "/admin/tokens".into()),
+        ("POST", "/admin/tokens/1/revoke".into()),
         ("GET", "/admin/password".into()),
         ("POST", "/admin/password".into()),
         ("POST", "/admin/logout".into()),
@@ -1343,4 +1348,142 @@ async fn the_audit_log_pages_newest_first() {
     let older = admin.get(&href).await;
     assert!(older.body.contains("test.action0<"));
     assert!(!older.body.contains("login.ok"));
+}
+
+// ---- API tokens ----
+
+/// `GET /api/v1/sites` with this bearer token: the status.
+async fn api_sites(f: &Fixture, secret: &str) -> StatusCode {
+    let request = Request::get("/api/v1/sites")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .body(Body::empty())
+        .unwrap();
+    f.router.clone().oneshot(request).await.unwrap().status()
+}
+
+/// The secret a token page shows, if any.
+fn shown_secret(body: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse("#token-secret").unwrap();
+    doc.select(&sel)
+        .next()
+        .map(|e| e.text().collect::<String>().trim().to_owned())
+}
+
+#[tokio::test]
+async fn admins_make_tokens_that_work_until_revoked() {
+    let f = fixture().await;
+    // Editors neither see nor reach the page.
+    let mut editor = Client::logged_in(&f, EDITOR_A).await;
+    assert_eq!(
+        editor.get("/admin/tokens").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = editor
+        .post("/admin/tokens", &[("name", "Sneaky"), ("scope", "write")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        !editor
+            .get("/admin/releases")
+            .await
+            .body
+            .contains("href=\"/admin/tokens\"")
+    );
+    assert!(f.store.api_tokens().await.unwrap().is_empty());
+
+    let mut admin = Client::logged_in(&f, ADMIN).await;
+    let page = admin.get("/admin/tokens").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("href=\"/admin/tokens\" aria-current=\"page\"")
+    );
+    assert!(page.body.contains("No tokens yet"));
+
+    // A name and a scope are needed.
+    let page = admin
+        .post("/admin/tokens", &[("name", "  "), ("scope", "read")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(shown_secret(&page.body).is_none());
+    let page = admin
+        .post(
+            "/admin/tokens",
+            &[("name", "Harbor Wire"), ("scope", "admin")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field(&page.body, "name"), "Harbor Wire");
+    assert!(f.store.api_tokens().await.unwrap().is_empty());
+
+    // Made: the secret is on this page, and only on this page.
+    let page = admin
+        .post(
+            "/admin/tokens",
+            &[("name", " Harbor  Wire "), ("scope", "read")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CREATED, "{}", page.body);
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    let secret = shown_secret(&page.body).unwrap();
+    assert!(secret.starts_with("mh_") && secret.len() == 67, "{secret}");
+    let tokens = f.store.api_tokens().await.unwrap();
+    assert_eq!(tokens.len(), 1);
+    let token = tokens.first().unwrap();
+    assert_eq!(token.name, "Harbor Wire");
+    assert_eq!(token.scope, masthead_model::ApiScope::Read);
+    let list = admin.get("/admin/tokens").await;
+    assert!(!list.body.contains(&secret));
+    assert!(shown_secret(&list.body).is_none());
+    assert!(list.body.contains("Harbor Wire"));
+    assert!(list.body.contains("never"));
+    let audit = f.store.audit_log(10, None).await.unwrap();
+    let made = audit.iter().find(|e| e.action == "token.create").unwrap();
+    assert_eq!(made.actor, ADMIN);
+    assert_eq!(made.object, format!("token {}", token.id));
+    assert!(!made.detail.contains(&secret));
+
+    // It works against the API, and its use shows.
+    assert_eq!(api_sites(&f, &secret).await, StatusCode::OK);
+    let list = admin.get("/admin/tokens").await;
+    assert!(!list.body.contains("<td>never</td>"), "{}", list.body);
+
+    // Revoking needs the form's CSRF token …
+    let path = format!("/admin/tokens/{}/revoke", token.id);
+    let page = admin.post_raw(&path, &[], &[]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(api_sites(&f, &secret).await, StatusCode::OK);
+    // … and an admin.
+    assert_eq!(editor.post(&path, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(api_sites(&f, &secret).await, StatusCode::OK);
+    let page = admin.post(&path, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/admin/tokens");
+    assert_eq!(api_sites(&f, &secret).await, StatusCode::UNAUTHORIZED);
+    let list = admin.get("/admin/tokens").await;
+    assert!(list.body.contains("revoked"));
+    assert!(!list.body.contains(&format!("action=\"{path}\"")));
+    assert!(f.audit_actions().await.contains(&"token.revoke".to_owned()));
+    // Again, or an unknown one.
+    assert_eq!(admin.post(&path, &[]).await.status, StatusCode::SEE_OTHER);
+    let revokes = f
+        .audit_actions()
+        .await
+        .iter()
+        .filter(|a| *a == "token.revoke")
+        .count();
+    assert_eq!(revokes, 1);
+    let page = admin.post("/admin/tokens/999999/revoke", &[]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+
+    // No session at all.
+    let mut anonymous = Client::new(&f).await;
+    let page = anonymous.get("/admin/tokens").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = anonymous
+        .post("/admin/tokens", &[("name", "x"), ("scope", "write")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(f.store.api_tokens().await.unwrap().len(), 1);
 }

@@ -222,6 +222,7 @@ async fn fixture() -> Fixture {
             newsroom: None,
             uploads_dir: None,
             outbox_dir: Some(outbox.clone()),
+            routes: Vec::new(),
         },
     )
     .await

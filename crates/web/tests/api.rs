@@ -268,6 +268,7 @@ async fn fixture(intake: bool) -> Fixture {
             newsroom: None,
             uploads_dir: None,
             outbox_dir: None,
+            routes: Vec::new(),
         },
     )
     .await
@@ -908,10 +909,22 @@ async fn the_openapi_document_matches_the_routes() {
         "/api/v1/sites/{slug}/subscribers",
         "/api/v1/stories",
         "/api/v1/stories/{id}",
+        "/api/v1/releases",
+        "/api/v1/releases/{id}",
     ]
     .into();
     assert_eq!(paths, expected);
 
+    let release = call(
+        &f.router,
+        Method::POST,
+        "/api/v1/releases",
+        Some(&f.write),
+        Some(release_body()),
+    )
+    .await;
+    assert_eq!(release.status, StatusCode::CREATED, "{}", release.json);
+    let release = release.json["id"].as_i64().unwrap();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let secured = op.get("security").is_some();
@@ -932,9 +945,12 @@ async fn the_openapi_document_matches_the_routes() {
             }
             // Served: the route exists for this method (anything but the catch-all's 404
             // or a 405).
-            let concrete = path
-                .replace("{slug}", "orlando-echo")
-                .replace("{id}", &f.world[0].to_string());
+            let id = if path.starts_with("/api/v1/releases/") {
+                release.to_string()
+            } else {
+                f.world[0].to_string()
+            };
+            let concrete = path.replace("{slug}", "orlando-echo").replace("{id}", &id);
             let method: Method = method.to_uppercase().parse().unwrap();
             let body = (method == Method::POST).then(|| json!({}));
             let answer = call(&f.router, method.clone(), &concrete, Some(&f.write), body).await;
@@ -950,4 +966,199 @@ async fn the_openapi_document_matches_the_routes() {
             );
         }
     }
+}
+
+fn release_body() -> Value {
+    json!({
+        "kind": "business",
+        "organisation": "Harbor Bakery",
+        "contact_name": "Ana Baker",
+        "contact_email": "ana@harbor-bakery.example",
+        "contact_phone": "+1 407 555 0100",
+        "headline": "Harbor Bakery opens a second shop downtown",
+        "body": "Harbor Bakery opens its second shop on Main Street on Monday.\n\nIt will employ twelve people.",
+        "dateline": "ORLANDO, Florida",
+        "sites": ["orlando-echo"]
+    })
+}
+
+#[tokio::test]
+async fn partners_submit_releases_with_a_write_token() {
+    let f = fixture(false).await;
+    let post = |token: Option<String>, body: Value| {
+        let router = f.router.clone();
+        async move {
+            call(
+                &router,
+                Method::POST,
+                "/api/v1/releases",
+                token.as_deref(),
+                Some(body),
+            )
+            .await
+        }
+    };
+    // A token is needed, and read is not enough.
+    assert_problem(&post(None, release_body()).await, StatusCode::UNAUTHORIZED);
+    assert_problem(
+        &post(Some(f.read.clone()), release_body()).await,
+        StatusCode::FORBIDDEN,
+    );
+    assert!(
+        f.store
+            .releases(None, None, None, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let a = post(Some(f.write.clone()), release_body()).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    let id = a.json["id"].as_i64().unwrap();
+    let reference = a.json["reference"].as_str().unwrap().to_owned();
+    assert_eq!(a.json["status"], "submitted");
+    assert_eq!(a.json["duplicate"], false);
+    assert_eq!(
+        a.headers[header::LOCATION],
+        format!("/api/v1/releases/{id}")
+    );
+    let stored = f.store.release(id).await.unwrap().unwrap();
+    assert_eq!(stored.reference, reference);
+    assert_eq!(stored.release.sites, vec![f.site]);
+    assert_eq!(
+        stored.release.contact_phone.as_deref(),
+        Some("+1 407 555 0100")
+    );
+    assert!(stored.release.image.is_none());
+
+    // The same release again (other spacing): the earlier one, nothing new stored.
+    let mut again = release_body();
+    again["headline"] = json!("Harbor  Bakery opens a second shop downtown ");
+    let b = post(Some(f.write.clone()), again).await;
+    assert_eq!(b.status, StatusCode::OK, "{}", b.json);
+    assert_eq!(b.json["duplicate"], true);
+    assert_eq!(b.json["id"], id);
+    assert_eq!(b.json["reference"], reference.as_str());
+    assert!(!b.headers.contains_key(header::LOCATION));
+    assert_eq!(
+        f.store.releases(None, None, None, 100).await.unwrap().len(),
+        1
+    );
+
+    // Every field's problem at once, named and pointed at.
+    let mut bad = release_body();
+    bad["headline"] = json!("Short");
+    bad["contact_email"] = json!("ana@");
+    bad["sites"] = json!(["nowhere"]);
+    bad["dateline"] = Value::Null;
+    let c = post(Some(f.write.clone()), bad).await;
+    assert_problem(&c, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = c.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["contact_email", "headline", "sites"]);
+    for e in c.json["errors"].as_array().unwrap() {
+        assert_eq!(e["pointer"], format!("#/{}", e["field"].as_str().unwrap()));
+        assert!(!e["detail"].as_str().unwrap().is_empty());
+    }
+    // An empty body: every required field.
+    let d = post(Some(f.write.clone()), json!({})).await;
+    assert_problem(&d, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: BTreeSet<&str> = d.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    let required: BTreeSet<&str> = [
+        "kind",
+        "organisation",
+        "contact_name",
+        "contact_email",
+        "headline",
+        "body",
+        "sites",
+    ]
+    .into();
+    assert_eq!(fields, required);
+    // No image over the API.
+    let mut image = release_body();
+    image["headline"] = json!("A release with a photo attached");
+    image["image"] = json!("aGVsbG8=");
+    let e = post(Some(f.write.clone()), image).await;
+    assert_problem(&e, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e.json["errors"][0]["field"], "image");
+    // A field of the wrong type is a problem too (without `errors`).
+    let mut typed = release_body();
+    typed["sites"] = json!("orlando-echo");
+    let g = post(Some(f.write.clone()), typed).await;
+    assert_problem(&g, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        f.store.releases(None, None, None, 100).await.unwrap().len(),
+        1
+    );
+
+    // Its state, for write tokens only.
+    let path = format!("/api/v1/releases/{id}");
+    let s = call(&f.router, Method::GET, &path, Some(&f.write), None).await;
+    assert_eq!(s.status, StatusCode::OK, "{}", s.json);
+    assert_eq!(s.json["id"], id);
+    assert_eq!(s.json["reference"], reference.as_str());
+    assert_eq!(s.json["status"], "submitted");
+    assert_eq!(
+        s.json["headline"],
+        "Harbor Bakery opens a second shop downtown"
+    );
+    assert_eq!(s.json["sites"], json!(["orlando-echo"]));
+    assert_eq!(s.json["submitted"], stored.submitted_at.to_rfc3339());
+    assert!(s.json.get("contact_email").is_none());
+    assert_problem(
+        &call(&f.router, Method::GET, &path, Some(&f.read), None).await,
+        StatusCode::FORBIDDEN,
+    );
+    assert_problem(
+        &call(&f.router, Method::GET, &path, None, None).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    assert_problem(
+        &call(
+            &f.router,
+            Method::GET,
+            "/api/v1/releases/999999",
+            Some(&f.write),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+    );
+    assert_problem(
+        &call(
+            &f.router,
+            Method::GET,
+            "/api/v1/releases/abc",
+            Some(&f.write),
+            None,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+    );
+
+    // The document describes the body and the `errors` member.
+    let doc = call(&f.router, Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .json;
+    let input = &doc["components"]["schemas"]["ReleaseInput"];
+    assert!(input["properties"]["sites"].is_object());
+    assert!(input["properties"].get("image").is_none());
+    let required: Vec<&str> = input["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(required.contains(&"headline") && !required.contains(&"dateline"));
+    assert!(doc["components"]["schemas"]["Problem"]["properties"]["errors"].is_object());
 }

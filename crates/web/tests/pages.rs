@@ -260,6 +260,7 @@ async fn fixture() -> Fixture {
             newsroom: None,
             uploads_dir: None,
             outbox_dir: None,
+            routes: Vec::new(),
         },
     )
     .await

@@ -115,6 +115,7 @@ async fn fixture() -> Fixture {
             newsroom: None,
             uploads_dir: Some(dir.join("uploads")),
             outbox_dir: None,
+            routes: Vec::new(),
         },
     )
     .await

@@ -102,6 +102,7 @@ async fn fixture_with(mail: bool) -> Fixture {
             newsroom: None,
             uploads_dir: None,
             outbox_dir: None,
+            routes: Vec::new(),
         },
     )
     .await

@@ -338,6 +338,7 @@ impl Node {
                     })),
                     uploads_dir: Some(self.config.uploads_dir.clone()),
                     outbox_dir: Some(self.config.mail.outbox.clone()),
+                    routes: settings.ingest.routes.clone(),
                 },
             )
             .await

@@ -10,13 +10,20 @@ use crate::support::{Demo, TempDir, bin, client};
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef-e2e-digest";
 
+/// A configuration with a concrete listen address: `digest send` runs in its own process and
+/// puts `base_url` (derived from `listen`) into the links it mails.
 fn write_config(dir: &TempDir) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     std::fs::write(
         dir.path().join("masthead.toml"),
         format!(
             r#"
 network_name = "Test network"
-listen = "127.0.0.1:0"
+listen = "127.0.0.1:{port}"
 database_url = "sqlite://test.db"
 secret = "{SECRET}"
 
@@ -86,7 +93,9 @@ fn links(text: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
+// Two workers: the SMTP sink runs on this test's runtime while the test thread blocks on
+// `masthead digest send`; on one thread they would wait for each other forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscribe_confirm_receive_and_leave() {
     let sink = Sink::start(false).await;
     let dir = TempDir::new("digest");

@@ -35,6 +35,7 @@ async fn feeds_name_the_hub_and_the_hub_hears_of_new_stories() {
         format!(
             r#"
 network_name = "Test network"
+listen = "127.0.0.1:0"
 database_url = "sqlite://test.db"
 websub_hub = "http://127.0.0.1:{port}/hub"
 

@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod digest;
 mod hub;
+mod newsroom;
 mod pages;
 mod screenshots;
 mod stories;

@@ -8,7 +8,8 @@
 //! rewritten. Never decides routing or clustering itself.
 
 use masthead_model::{
-    ClusterId, NewStory, Placement, SourceId, StoreOutcome, Story, StoryId, StorySummary,
+    ClusterId, NewStory, OffsetTime, Placement, SourceId, StoreOutcome, Story, StoryId,
+    StorySummary,
 };
 use sqlx::PgPool;
 
@@ -16,6 +17,7 @@ use crate::rows::{
     KnownStory, PlacementRow, StoryRow, StoryValues, SummaryRow, limit_or_default, now_micros,
     query_err, representative_only, update_time,
 };
+use crate::text::lead_of;
 use crate::{Result, StoreError, StoryFilter};
 
 /// A lost race costs one more read; more rounds than this means the row keeps vanishing.
@@ -196,6 +198,69 @@ async fn update(pool: &PgPool, known: &KnownStory, v: &StoryValues<'_>) -> Resul
     .map_err(query_err(OP))?;
     tx.commit().await.map_err(query_err(OP))?;
     Ok(StoreOutcome::Updated(id))
+}
+
+/// An editor's correction (see [`crate::Store::correct_story`]): the current version is copied
+/// into `story_revisions` as a source's update copies it, then headline, standfirst, body,
+/// lead and `updated` change; the content hash stays the source's, so only the source's next
+/// change replaces the correction.
+pub(super) async fn correct_story(
+    pool: &PgPool,
+    id: StoryId,
+    headline: &str,
+    standfirst: Option<&str>,
+    content_html: &str,
+    text: &str,
+    at: OffsetTime,
+) -> Result<bool> {
+    const OP: &str = "correct_story";
+    let mut tx = pool.begin().await.map_err(query_err(OP))?;
+    // The row lock makes a concurrent writer of the same story (an update, a kill, another
+    // correction) wait; the version copied below is the one the UPDATE replaces.
+    let live: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM stories WHERE id = $1 AND killed_at IS NULL FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(query_err(OP))?;
+    if live.is_none() {
+        tx.rollback().await.map_err(query_err(OP))?;
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO story_revisions (
+             story_id, number, headline, standfirst, text, content_html, content_hash,
+             replaced_at, replaced_offset)
+         SELECT id,
+                (SELECT COALESCE(MAX(number), 0) + 1 FROM story_revisions WHERE story_id = $1),
+                headline, standfirst, text, content_html, content_hash, $2, $3
+         FROM stories WHERE id = $1",
+    )
+    .bind(id)
+    .bind(at.unix_micros)
+    .bind(at.offset_seconds)
+    .execute(&mut *tx)
+    .await
+    .map_err(query_err(OP))?;
+    sqlx::query(
+        "UPDATE stories SET
+             headline = $2, standfirst = $3, content_html = $4, text = $5, lead = $6,
+             updated_at = $7, updated_offset = $8
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(headline)
+    .bind(standfirst)
+    .bind(content_html)
+    .bind(text)
+    .bind(lead_of(text))
+    .bind(at.unix_micros)
+    .bind(at.offset_seconds)
+    .execute(&mut *tx)
+    .await
+    .map_err(query_err(OP))?;
+    tx.commit().await.map_err(query_err(OP))?;
+    Ok(true)
 }
 
 pub(super) async fn story_identity(

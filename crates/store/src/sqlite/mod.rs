@@ -575,6 +575,18 @@ impl Store for SqliteStore {
         newsroom::audit_log(&self.pool, limit, before).await
     }
 
+    async fn correct_story(
+        &self,
+        id: StoryId,
+        headline: &str,
+        standfirst: Option<&str>,
+        content_html: &str,
+        text: &str,
+        at: OffsetTime,
+    ) -> Result<bool> {
+        stories::correct_story(&self.pool, id, headline, standfirst, content_html, text, at).await
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

@@ -1,8 +1,8 @@
 //! The newsroom at `/admin`: accounts and sessions (`auth`), the moderation queue
-//! (`moderation`), accounts (`users`) and the audit log (`audit`), plus the pieces every admin
-//! page shares: the [`AdminCtx`] extractor (the signed-in account, its CSRF field and the
-//! client's address), the [`AdminChrome`] layout (`templates/admin/base.html`) and
-//! [`AdminError`].
+//! (`moderation`), accounts (`users`), API tokens (`tokens`) and the audit log (`audit`), plus
+//! the pieces every admin page shares: the [`AdminCtx`] extractor (the signed-in account, its
+//! CSRF field and the client's address), the [`AdminChrome`] layout
+//! (`templates/admin/base.html`) and [`AdminError`].
 //!
 //! Input: requests under `/admin` (nested before the sites' fallback, so no admin page ever
 //! reaches `dispatch` or the public page cache). Output: server-rendered pages, every one sent
@@ -22,6 +22,8 @@ mod auth;
 mod moderation;
 // Running the network: sources, sites, stories, subscribers, outbox (its own file).
 mod network;
+// API tokens: list, make, revoke (admins only).
+mod tokens;
 mod users;
 
 use std::fmt::Debug;
@@ -74,6 +76,8 @@ pub(crate) struct AdminState {
     /// The configured public base URL: an origin forms may come from (behind a proxy that
     /// rewrites `Host`), and the root of the setup links shown to admins.
     pub base_url: Option<String>,
+    /// The sites' routing rules from the configuration (see `WebSettings::routes`).
+    pub routes: Vec<masthead_route::SiteRoute>,
 }
 
 /// The admin's routes, to nest at `/admin`. Every response is `no-store`.
@@ -81,11 +85,13 @@ pub(crate) fn router(
     newsroom: Option<Arc<dyn Newsroom>>,
     uploads_dir: Option<PathBuf>,
     base_url: Option<String>,
+    routes: Vec<masthead_route::SiteRoute>,
 ) -> Router<AppState> {
     let state = Arc::new(AdminState {
         newsroom,
         uploads_dir,
         base_url,
+        routes,
     });
     Router::new()
         .route("/", get(moderation::dashboard))
@@ -110,6 +116,8 @@ pub(crate) fn router(
         .route("/users/{id}/sessions", post(users::end_sessions))
         .route("/users/{id}/setup-link", post(users::setup_again))
         .route("/audit", get(audit::log))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
         .merge(network::routes())
         .fallback(not_found)
         .layer(axum::Extension(state))
@@ -524,6 +532,7 @@ pub(crate) enum Nav {
     Subscribers,
     Outbox,
     Users,
+    Tokens,
     Audit,
     Password,
 }
@@ -568,6 +577,7 @@ impl AdminChrome {
             ("Subscribers", "/admin/subscribers", Nav::Subscribers, false),
             ("Outbox", "/admin/outbox", Nav::Outbox, false),
             ("Users", "/admin/users", Nav::Users, true),
+            ("Tokens", "/admin/tokens", Nav::Tokens, true),
             ("Audit log", "/admin/audit", Nav::Audit, true),
         ]
         .into_iter()

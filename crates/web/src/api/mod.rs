@@ -1,5 +1,5 @@
-//! The JSON API under `/api/v1`: sites, sections, stories (list, get, create), search and
-//! subscribers, with token authentication, cursor paging, `application/problem+json` errors
+//! The JSON API under `/api/v1`: sites, sections, stories (list, get, create), search,
+//! releases (submit, status) and subscribers, with token authentication, cursor paging, `application/problem+json` errors
 //! and an OpenAPI 3.1 document at `/api/v1/openapi.json` generated from these handlers.
 //!
 //! Input: requests under `/api/v1` with `Authorization: Bearer mh_…` (see `tokens`). Output:
@@ -12,6 +12,7 @@ mod cursor;
 mod intake;
 mod openapi;
 mod problem;
+mod releases;
 mod search;
 mod sites;
 mod stories;
@@ -84,6 +85,8 @@ fn openapi_router() -> OpenApiRouter<ApiState> {
         .routes(routes!(stories::create_story))
         .routes(routes!(search::search_site))
         .routes(routes!(subscribers::list_subscribers))
+        .routes(routes!(releases::submit_release))
+        .routes(routes!(releases::get_release))
 }
 
 /// The router and its finished document.

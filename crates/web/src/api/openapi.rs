@@ -25,10 +25,11 @@ pub(crate) const BEARER: &str = "bearer";
     info(
         title = "masthead API",
         version = "1",
-        description = "Sites, sections, stories, search and subscribers of a masthead news \
-                       network. Authenticate with `Authorization: Bearer <token>` (tokens are \
-                       made with `masthead tokens create --scope read|write`; write implies \
-                       read). Errors are `application/problem+json` (RFC 9457). Lists are paged \
+        description = "Sites, sections, stories, search, news releases and subscribers of a \
+                       masthead news network. Authenticate with `Authorization: Bearer <token>` \
+                       (tokens are made by an admin at /admin/tokens or with `masthead tokens \
+                       create --scope read|write`; write implies read). Errors are \
+                       `application/problem+json` (RFC 9457). Lists are paged \
                        with the opaque `next_cursor` of the previous page; times are RFC 3339 \
                        with the source's own UTC offset."
     ),
@@ -38,6 +39,7 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "sites", description = "The sites of the network and their sections"),
         (name = "stories", description = "Stories: lists per site, one story, wire intake"),
         (name = "search", description = "Full-text search of one site"),
+        (name = "releases", description = "News releases from partners (write scope)"),
         (name = "subscribers", description = "Digest subscribers (operators: write scope)"),
         (name = "meta", description = "This document")
     )
@@ -55,7 +57,9 @@ impl Modify for BearerScheme {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("mh_ followed by 64 hex digits")
-                    .description(Some("An API token from `masthead tokens create`."))
+                    .description(Some(
+                        "An API token from the admin (/admin/tokens) or `masthead tokens create`.",
+                    ))
                     .build(),
             ),
         );

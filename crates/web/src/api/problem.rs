@@ -39,6 +39,31 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong with this request, and for a 4xx how to fix it.
     pub detail: String,
+    /// One entry per field that needs fixing, in the order of the body's fields: only on a
+    /// 422 that checked a body field by field (`POST /api/v1/releases`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// What is wrong with one field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field's name in the body, e.g. `headline`.
+    pub field: String,
+    /// The field as a JSON Pointer fragment (RFC 6901), e.g. `#/headline`.
+    pub pointer: String,
+    /// What is wrong with it and how to fix it.
+    pub detail: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: &str, detail: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            pointer: format!("#/{field}"),
+            detail: detail.into(),
+        }
+    }
 }
 
 impl Problem {
@@ -48,6 +73,7 @@ impl Problem {
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
+            errors: Vec::new(),
         }
     }
 }

@@ -8,7 +8,11 @@
 //! - `POST /admin/sources/{pause,resume,remove}`: field `name`.
 //! - `POST /admin/sources/import`: multipart, the OPML file in `opml` (1 MiB at most), an
 //!   optional `section` for every source in it; answers with what was added and skipped.
-//! - `GET /admin/sites` (any account, its own sites for an editor).
+//! - `GET /admin/sites` (any account, its own sites for an editor): each site with the sources
+//!   it carries and its routing rules (name, priority, criteria, section, exclusions), as the
+//!   configuration file sets them (`WebSettings::routes`; read-only). `?site=S&story=N` also
+//!   explains how story N would be routed on site S (`masthead_route::explain`, as `masthead
+//!   rules test` does); the story must be one the account may open (see `stories.rs`).
 //!
 //! The web server never fetches: an added URL is stored as given (the command line's
 //! `sources add` checks it and discovers a page's feed); its first poll says whether it works.
@@ -19,7 +23,8 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use masthead_model::{FullTextPolicy, Source, SourceSpec};
+use masthead_model::{FullTextPolicy, Source, SourceSpec, StoryId};
+use masthead_route::{Routable, Rule, SiteRoute};
 
 use super::{
     Answer, bad_request, covers_every_site, page, page_with, query_fields, see_other, utc, utc_opt,
@@ -173,6 +178,33 @@ struct SiteRow {
     hosts: Vec<String>,
     zone: String,
     sections: Vec<(String, String)>,
+    /// The sources the site carries ("every source" when the configuration names none);
+    /// None when this server was not given the site's routes.
+    carries: Option<String>,
+    /// In the order they are tried (priority, then configuration order).
+    rules: Vec<RuleRow>,
+}
+
+/// One routing rule, as admins read it.
+#[derive(Debug)]
+struct RuleRow {
+    name: String,
+    priority: i32,
+    /// One line per criterion; all must hold ("every story" when there is none).
+    criteria: Vec<String>,
+    section: String,
+    exclude: String,
+}
+
+/// The answer of the "Test a story" form.
+#[derive(Debug)]
+struct RouteTest {
+    site: String,
+    story: StoryId,
+    headline: String,
+    /// (rule, section) that would place it; None: the site would not carry it.
+    placed: Option<(String, String)>,
+    steps: Vec<String>,
 }
 
 #[derive(Template)]
@@ -181,6 +213,62 @@ struct SitesPage {
     admin: AdminChrome,
     sites: Vec<SiteRow>,
     all: bool,
+    /// Whether this server knows the routing rules (the test form is offered then).
+    routes_known: bool,
+    test_site: String,
+    test_story: String,
+    test: Option<RouteTest>,
+    test_error: Option<String>,
+}
+
+fn quoted(list: &[String]) -> String {
+    list.iter()
+        .map(|w| format!("“{w}”"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl RuleRow {
+    /// The rules of a route in the order routing tries them (`masthead_route`'s order: higher
+    /// priority first, equal priorities in configuration order), unnamed ones as "rule N".
+    fn of(route: &SiteRoute) -> Vec<Self> {
+        let mut ordered: Vec<(usize, &Rule)> = route.rules.iter().enumerate().collect();
+        ordered.sort_by_key(|(_, r)| std::cmp::Reverse(r.priority));
+        ordered
+            .into_iter()
+            .map(|(index, rule)| {
+                let mut criteria = Vec::new();
+                if !rule.sources.is_empty() {
+                    criteria.push(format!("source is one of {}", rule.sources.join(", ")));
+                }
+                if !rule.categories.is_empty() {
+                    criteria.push(format!("category is one of {}", quoted(&rule.categories)));
+                }
+                if !rule.words.is_empty() {
+                    criteria.push(format!("mentions any of {}", quoted(&rule.words)));
+                }
+                if !rule.datelines.is_empty() {
+                    criteria.push(format!("dateline contains {}", quoted(&rule.datelines)));
+                }
+                if criteria.is_empty() {
+                    criteria.push("every story".to_owned());
+                }
+                RuleRow {
+                    name: if rule.name.is_empty() {
+                        format!("rule {}", index + 1)
+                    } else {
+                        rule.name.clone()
+                    },
+                    priority: rule.priority,
+                    criteria,
+                    section: rule.section.clone().unwrap_or_else(|| {
+                        "(from the story's categories or the source's default)".to_owned()
+                    }),
+                    exclude: quoted(&rule.exclude),
+                }
+            })
+            .collect()
+    }
 }
 
 fn notice_text(query: &AdminForm) -> Option<String> {
@@ -513,30 +601,132 @@ async fn import(
     page(&ctx, &view)
 }
 
-async fn sites(State(app): State<AppState>, ctx: AdminCtx) -> Answer {
+async fn sites(State(app): State<AppState>, ctx: AdminCtx, RawQuery(query): RawQuery) -> Answer {
     let user = &ctx.user;
     let all = covers_every_site(user);
-    let sites = app
+    let query = query_fields(query.as_deref())?;
+    let routes = &ctx.state.routes;
+    let route_of = |slug: &str| routes.iter().find(|r| r.site.slug == slug);
+    let visible: Vec<masthead_model::Site> = app
         .store
         .sites()
         .await?
         .into_iter()
         .filter(|s| user.may_edit(s.id))
-        .map(|s| SiteRow {
-            name: s.name,
-            slug: s.slug,
-            tagline: s.tagline,
-            hosts: s.hosts,
-            zone: s.time_zone,
-            sections: s.sections.into_iter().map(|x| (x.slug, x.name)).collect(),
+        .collect();
+    let test_site: String = query.text("site").chars().take(MAX_NAME_CHARS).collect();
+    let test_story: String = query.text("story").chars().take(MAX_NAME_CHARS).collect();
+    let (test, test_error) = if test_site.is_empty() && test_story.is_empty() {
+        (None, None)
+    } else {
+        match route_test(&app, &ctx, &visible, routes, &test_site, &test_story).await? {
+            Ok(test) => (Some(test), None),
+            Err(problem) => (None, Some(problem)),
+        }
+    };
+    let sites = visible
+        .into_iter()
+        .map(|s| {
+            let route = route_of(&s.slug);
+            SiteRow {
+                carries: route.map(|r| {
+                    if r.sources.is_empty() {
+                        "every source".to_owned()
+                    } else {
+                        r.sources.join(", ")
+                    }
+                }),
+                rules: route.map(RuleRow::of).unwrap_or_default(),
+                name: s.name,
+                slug: s.slug,
+                tagline: s.tagline,
+                hosts: s.hosts,
+                zone: s.time_zone,
+                sections: s.sections.into_iter().map(|x| (x.slug, x.name)).collect(),
+            }
         })
         .collect();
     let view = SitesPage {
         admin: ctx.chrome("Sites", Nav::Sources),
         sites,
         all,
+        routes_known: !routes.is_empty(),
+        test_site,
+        test_story,
+        test,
+        test_error,
     };
     page(&ctx, &view)
+}
+
+/// Explains how a story would be routed on a site: the explanation, or what is wrong with
+/// the question (a message for the form). An editor may test their own sites only, with a
+/// story they may open.
+async fn route_test(
+    app: &AppState,
+    ctx: &AdminCtx,
+    visible: &[masthead_model::Site],
+    routes: &[SiteRoute],
+    site: &str,
+    story: &str,
+) -> Result<Result<RouteTest, String>, AdminError> {
+    let Some(site) = visible.iter().find(|s| s.slug == site) else {
+        return Ok(Err("Choose one of the sites listed.".to_owned()));
+    };
+    let Some(route) = routes.iter().find(|r| r.site.slug == site.slug) else {
+        return Ok(Err(format!(
+            "This server was not given the routing rules of {}.",
+            site.name
+        )));
+    };
+    let Ok(id) = story.trim().parse::<StoryId>() else {
+        return Ok(Err(
+            "Give a story's number (it is in the story's admin address).".to_owned(),
+        ));
+    };
+    let Some(story) = app.store.story(id).await? else {
+        return Ok(Err(format!("No story has the number {id}.")));
+    };
+    let placements = app.store.placements_of(id).await?;
+    if !super::stories::may_touch(&ctx.user, &placements) {
+        return Err(AdminError::Forbidden);
+    }
+    let Some(source) = app
+        .store
+        .sources()
+        .await?
+        .into_iter()
+        .find(|s| s.id == story.source_id)
+    else {
+        return Ok(Err(format!(
+            "The source of story {id} is removed: routing no longer applies to it."
+        )));
+    };
+    let explanation = masthead_route::explain(
+        route,
+        &Routable {
+            id: story.id,
+            source: &source,
+            categories: &story.categories,
+            headline: &story.headline,
+            text: &story.text,
+            dateline: story.dateline.as_deref(),
+        },
+    );
+    let placed = explanation.placed.map(|(rule, section)| {
+        let name = route
+            .site
+            .section(&section)
+            .map_or_else(|| section.clone(), |s| s.name.clone());
+        (rule, name)
+    });
+    Ok(Ok(RouteTest {
+        site: site.name.clone(),
+        story: story.id,
+        headline: story.headline,
+        placed,
+        steps: explanation.steps,
+    }))
 }
 
 #[cfg(test)]

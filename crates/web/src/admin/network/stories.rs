@@ -10,10 +10,12 @@
 //!   account's email), why and when, and the story's pages answer 410 from then on.
 //! - `POST /admin/stories/{id}/pin`: pages show this story for its cluster; `…/unpin` undoes
 //!   any pin of the story's cluster. Field `back`: the story page to return to.
+//! - `POST /admin/stories/{id}/correct`: fields `headline` (required), `standfirst` (optional)
+//!   and `body` (HTML, required): the body passes `masthead_normalize::sanitize` and its text
+//!   is derived with `plain_text`; the store keeps the replaced version as a revision. Errors:
+//!   422 with the form again, the message next to it. A correction is the network's own edit:
+//!   the source's next change to the story replaces it (and keeps it as a revision in turn).
 //! - `GET /admin/unplaced`: stories no site carries (admins and editors of every site).
-//!
-//! Correcting a story's text is not here: the store has no method that edits a story's text
-//! while keeping its revisions (a source's update is the only writer).
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,12 +39,17 @@ const LIST_LIMIT: i64 = 50;
 const UNPLACED_LIMIT: i64 = 100;
 const MAX_REASON_CHARS: usize = 2000;
 const MAX_QUERY_CHARS: usize = 500;
+const MAX_HEADLINE_CHARS: usize = 300;
+const MAX_STANDFIRST_CHARS: usize = 1000;
+/// A story's body as an editor sends it (the admin's forms take at most `MAX_FORM_BYTES`).
+const MAX_BODY_CHARS: usize = 200_000;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/stories", get(list))
         .route("/stories/{id}", get(show))
         .route("/stories/{id}/kill", post(kill))
+        .route("/stories/{id}/correct", post(correct))
         .route("/stories/{id}/pin", post(pin))
         .route("/stories/{id}/unpin", post(unpin))
         .route("/unplaced", get(unplaced))
@@ -110,6 +117,16 @@ struct KillView {
     at: String,
 }
 
+/// The correction form: the story's current text, or what was sent with what is wrong with it.
+#[derive(Debug, Default)]
+struct CorrectForm {
+    headline: String,
+    standfirst: String,
+    /// The body as HTML (the stored, sanitized HTML when the form is first shown).
+    body: String,
+    error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "admin/story.html")]
 struct StoryPage<'a> {
@@ -132,6 +149,7 @@ struct StoryPage<'a> {
     others: usize,
     reason: String,
     reason_error: Option<String>,
+    correction: CorrectForm,
 }
 
 #[derive(Template)]
@@ -153,7 +171,7 @@ async fn site_map(app: &AppState) -> Result<HashMap<SiteId, Site>, AdminError> {
 }
 
 /// Whether `user` may see and act on a story placed as `placements` says.
-fn may_touch(user: &User, placements: &[Placement]) -> bool {
+pub(super) fn may_touch(user: &User, placements: &[Placement]) -> bool {
     if placements.is_empty() {
         covers_every_site(user)
     } else {
@@ -346,9 +364,16 @@ async fn render_story(
     id: StoryId,
     reason: String,
     reason_error: Option<String>,
+    correction: Option<CorrectForm>,
 ) -> Answer {
     let user = &ctx.user;
     let (story, placements) = story_for(app, user, id).await?;
+    let correction = correction.unwrap_or_else(|| CorrectForm {
+        headline: story.headline.clone(),
+        standfirst: story.standfirst.clone().unwrap_or_default(),
+        body: story.content_html.clone(),
+        error: None,
+    });
     let sites = site_map(app).await?;
     let placement_rows = placements
         .iter()
@@ -420,13 +445,14 @@ async fn render_story(
         others,
         reason,
         reason_error,
+        correction,
     };
     page_with(ctx, status, &view)
 }
 
 async fn show(State(app): State<AppState>, ctx: AdminCtx, Path(id): Path<String>) -> Answer {
     let id = story_id(&id)?;
-    render_story(&app, &ctx, StatusCode::OK, id, String::new(), None).await
+    render_story(&app, &ctx, StatusCode::OK, id, String::new(), None, None).await
 }
 
 async fn kill(
@@ -451,7 +477,7 @@ async fn kill(
     };
     if error.is_some() {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return render_story(&app, &ctx, status, id, reason, error).await;
+        return render_story(&app, &ctx, status, id, reason, error, None).await;
     }
     if story.killed.is_none()
         && app
@@ -469,6 +495,98 @@ async fn kill(
         )
         .await?;
     }
+    see_other(&format!("/admin/stories/{id}"))
+}
+
+/// What is wrong with a correction as sent, if anything (the body checked once cleaned).
+fn correction_problem(form: &CorrectForm, text: &str) -> Option<String> {
+    if form.headline.is_empty() {
+        Some("Give the story a headline.".to_owned())
+    } else if form.headline.chars().count() > MAX_HEADLINE_CHARS {
+        Some(format!(
+            "Keep the headline under {MAX_HEADLINE_CHARS} characters."
+        ))
+    } else if form.standfirst.chars().count() > MAX_STANDFIRST_CHARS {
+        Some(format!(
+            "Keep the standfirst under {MAX_STANDFIRST_CHARS} characters."
+        ))
+    } else if form.body.chars().count() > MAX_BODY_CHARS {
+        Some(format!("Keep the body under {MAX_BODY_CHARS} characters."))
+    } else if text.trim().is_empty() {
+        Some(
+            "The body has no text once cleaned: write the story's paragraphs as HTML (<p>…</p>)."
+                .to_owned(),
+        )
+    } else {
+        None
+    }
+}
+
+/// Whitespace runs collapsed to one space, trimmed: headlines and standfirsts are one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+async fn correct(
+    State(app): State<AppState>,
+    ctx: AdminCtx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let fields = ctx.form(&body)?;
+    let id = story_id(&id)?;
+    let (story, _) = story_for(&app, &ctx.user, id).await?;
+    if story.killed.is_some() {
+        return Err(bad_request("A withdrawn story cannot be corrected."));
+    }
+    let form = CorrectForm {
+        headline: one_line(fields.text("headline")),
+        standfirst: one_line(fields.text("standfirst")),
+        body: fields.text("body").to_owned(),
+        error: None,
+    };
+    let html = masthead_normalize::sanitize(&form.body);
+    let text = masthead_normalize::plain_text(&html);
+    if let Some(error) = correction_problem(&form, &text) {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let form = CorrectForm {
+            error: Some(error),
+            ..form
+        };
+        return render_story(&app, &ctx, status, id, String::new(), None, Some(form)).await;
+    }
+    let standfirst = Some(form.standfirst.as_str()).filter(|s| !s.is_empty());
+    let unchanged = story.headline == form.headline
+        && story.standfirst.as_deref().filter(|s| !s.trim().is_empty()) == standfirst
+        && story.content_html == html.as_str();
+    if unchanged {
+        return see_other(&format!("/admin/stories/{id}"));
+    }
+    let corrected = app
+        .store
+        .correct_story(
+            id,
+            &form.headline,
+            standfirst,
+            html.as_str(),
+            &text,
+            OffsetTime::now_utc(),
+        )
+        .await?;
+    if !corrected {
+        return Err(bad_request(
+            "The story was withdrawn meanwhile: it cannot be corrected.",
+        ));
+    }
+    // Its page, every list showing its headline and the feeds must change now.
+    app.cache.invalidate();
+    ctx.audit(
+        app.store.as_ref(),
+        "story.correct",
+        &format!("story {id}"),
+        &form.headline,
+    )
+    .await?;
     see_other(&format!("/admin/stories/{id}"))
 }
 
