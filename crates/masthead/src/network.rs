@@ -9,12 +9,14 @@ use masthead_store::Store;
 
 use crate::config::Config;
 
-/// The store, opened and migrated. Migrations run at every start (idempotent).
+/// The store, opened, migrated and holding the configured sites and sources: what every
+/// command works on. Migrations run at every start (idempotent).
 pub async fn open(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let store = masthead_store::open(&config.database_url)
         .await
         .context("cannot open the store")?;
     store.migrate().await.context("cannot migrate the store")?;
+    sync(store.as_ref(), config).await?;
     Ok(store)
 }
 

@@ -44,7 +44,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
 
     let store = crate::network::open(&config).await?;
-    crate::network::sync(store.as_ref(), &config).await?;
 
     let shift = shift_to_now(OffsetTime::now_utc())?;
     let static_files = demo::DEMO_FILES

@@ -59,7 +59,6 @@ pub async fn run(config_path: Option<&Path>, cmd: DigestCommand) -> anyhow::Resu
         return Ok(());
     }
     let store = crate::network::open(&config).await?;
-    crate::network::sync(store.as_ref(), &config).await?;
     let sites = store.sites().await?;
     let settings = settings(&config)?;
     match cmd {

@@ -15,7 +15,6 @@ use crate::config::Config;
 pub async fn run(config_path: Option<&Path>, args: IngestArgs) -> anyhow::Result<()> {
     let config = Config::load(config_path)?;
     let store = crate::network::open(&config).await?;
-    crate::network::sync(store.as_ref(), &config).await?;
     let fetcher = Fetcher::new(config.fetch.clone()).context("cannot set up the fetcher")?;
     let settings = super::serve::poll_settings(store.as_ref(), &config).await?;
 

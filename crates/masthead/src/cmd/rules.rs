@@ -10,7 +10,6 @@ use crate::config::Config;
 pub async fn run(config_path: Option<&Path>, cmd: RulesCommand) -> anyhow::Result<()> {
     let config = Config::load(config_path)?;
     let store = crate::network::open(&config).await?;
-    crate::network::sync(store.as_ref(), &config).await?;
     let routes = crate::network::routes(store.as_ref(), &config).await?;
     let (site, story) = match cmd {
         RulesCommand::Test { site, story } => (site, story),

@@ -20,7 +20,6 @@ pub async fn run(config_path: Option<&Path>, args: ServeArgs) -> anyhow::Result<
         config.listen = listen;
     }
     let store = crate::network::open(&config).await?;
-    crate::network::sync(store.as_ref(), &config).await?;
     let listener = match args.role {
         Role::Worker => None,
         Role::Web | Role::All => {

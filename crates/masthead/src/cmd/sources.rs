@@ -14,7 +14,6 @@ use crate::config::Config;
 pub async fn run(config_path: Option<&Path>, cmd: SourcesCommand) -> anyhow::Result<()> {
     let config = Config::load(config_path)?;
     let store = crate::network::open(&config).await?;
-    crate::network::sync(store.as_ref(), &config).await?;
     match cmd {
         SourcesCommand::Add {
             name,
