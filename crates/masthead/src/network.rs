@@ -22,7 +22,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 
 /// Writes the configured sites and sources into the store, so the store is what pages and
 /// jobs read.
-pub async fn sync(store: &dyn Store, config: &Config) -> anyhow::Result<()> {
+async fn sync(store: &dyn Store, config: &Config) -> anyhow::Result<()> {
     for source in &config.sources {
         store
             .upsert_source(source)

@@ -292,6 +292,11 @@ impl Node {
         let fetcher =
             Fetcher::new(self.config.fetch.clone()).context("cannot set up the fetcher")?;
         let settings = poll_settings(self.store.as_ref(), &self.config).await?;
+        // One mailer for the process: its connection pool and its sending rate are shared by
+        // sign-up mails, release mails and digests.
+        let mailer = masthead_mail::Mailer::new(self.config.mail.settings())
+            .context("cannot set up mail")?;
+        let digest_settings = super::digest::settings(&self.config)?;
         let mut addr = None;
         let mut changed: Arc<dyn Fn() + Send + Sync> = Arc::new(|| ());
         let mut server = None;
@@ -313,11 +318,8 @@ impl Node {
                     base_url: Some(self.config.base_url.to_string()),
                     static_files: self.static_files,
                     websub: Some(websub),
-                    mail: Some(
-                        masthead_mail::Mailer::new(self.config.mail.settings())
-                            .context("cannot set up mail")?,
-                    ),
-                    secret: self.config.secret.load()?,
+                    mail: Some(mailer.clone()),
+                    secret: digest_settings.secret.clone(),
                     intake: Some(Arc::new(WireDesk {
                         store: self.store.clone(),
                         settings: settings.clone(),
@@ -325,8 +327,7 @@ impl Node {
                     newsroom: Some(Arc::new(ReleaseDesk {
                         store: self.store.clone(),
                         settings: settings.clone(),
-                        mailer: masthead_mail::Mailer::new(self.config.mail.settings())
-                            .context("cannot set up mail")?,
+                        mailer: mailer.clone(),
                         network_name: self.config.network_name.clone(),
                         base_url: self
                             .config
@@ -406,6 +407,8 @@ impl Node {
             tokio::spawn(run_digests(
                 self.store.clone(),
                 self.config.clone(),
+                mailer.clone(),
+                digest_settings.clone(),
                 stopped(stop_rx.clone()),
             ))
         });
@@ -435,22 +438,12 @@ impl Node {
 async fn run_digests(
     store: Arc<dyn Store>,
     config: Config,
+    mailer: masthead_mail::Mailer,
+    settings: masthead_jobs::digest::DigestSettings,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     use masthead_jobs::digest;
     tokio::pin!(shutdown);
-    let setup = super::digest::settings(&config).and_then(|s| {
-        masthead_mail::Mailer::new(config.mail.settings())
-            .map(|m| (s, m))
-            .map_err(anyhow::Error::from)
-    });
-    let (settings, mailer) = match setup {
-        Ok(pair) => pair,
-        Err(err) => {
-            tracing::error!("digests disabled: {err:#}");
-            return;
-        }
-    };
     let mut done: std::collections::HashSet<(i64, String)> = std::collections::HashSet::new();
     loop {
         if let Ok(sites) = store.sites().await {
